@@ -1,0 +1,73 @@
+using TorchSharp.Modules;
+
+namespace MuonSharp.Optimizers;
+
+/// <summary>
+/// Base of every MuonSharp optimizer's nested <c>Options</c>: the hyperparameters of one parameter
+/// group. Fields left <c>null</c> in a group are filled from the optimizer's defaults; then the
+/// whole set is validated, so a bad value fails at construction with its name and the accepted
+/// range — never as a NaN many steps later.
+/// </summary>
+public abstract class HyperparameterOptions : OptimizerOptions
+{
+    /// <summary>Fills every unset field from <paramref name="defaults"/> (an instance of the same type).</summary>
+    /// <param name="defaults">The optimizer-wide defaults.</param>
+    public virtual void FillFrom(HyperparameterOptions defaults)
+    {
+        LearningRate ??= defaults.LearningRate;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad hyperparameter.</summary>
+    public virtual void Validate()
+    {
+        Hyperparameter.RequireLearningRate(LearningRate);
+    }
+}
+
+/// <summary>Validation of hyperparameter values with messages that name the value and the accepted range.</summary>
+public static class Hyperparameter
+{
+    /// <summary>Learning rate: finite and ≥ 0.</summary>
+    /// <param name="lr">The value to check.</param>
+    public static void RequireLearningRate(double? lr) => RequireNonNegative(lr, "lr");
+
+    /// <summary>A finite value ≥ 0.</summary>
+    /// <param name="value">The value to check.</param>
+    /// <param name="name">The hyperparameter's name as the user wrote it.</param>
+    public static void RequireNonNegative(double? value, string name)
+    {
+        double v = value ?? throw new ArgumentException($"{name} is not set.", name);
+        if (!double.IsFinite(v) || v < 0)
+            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: a finite number ≥ 0.");
+    }
+
+    /// <summary>A value in [0, 1): momentum and β coefficients.</summary>
+    /// <param name="value">The value to check.</param>
+    /// <param name="name">The hyperparameter's name as the user wrote it.</param>
+    public static void RequireUnitInterval(double? value, string name)
+    {
+        double v = value ?? throw new ArgumentException($"{name} is not set.", name);
+        if (!(v >= 0 && v < 1))
+            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: a number in [0, 1).");
+    }
+
+    /// <summary>A positive integer.</summary>
+    /// <param name="value">The value to check.</param>
+    /// <param name="name">The hyperparameter's name as the user wrote it.</param>
+    public static void RequirePositive(int? value, string name)
+    {
+        int v = value ?? throw new ArgumentException($"{name} is not set.", name);
+        if (v < 1) throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: an integer ≥ 1.");
+    }
+
+    /// <summary>A defined member of enum <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The enum type.</typeparam>
+    /// <param name="value">The value to check.</param>
+    /// <param name="name">The hyperparameter's name as the user wrote it.</param>
+    public static void RequireDefined<T>(T? value, string name) where T : struct, Enum
+    {
+        T v = value ?? throw new ArgumentException($"{name} is not set.", name);
+        if (!Enum.IsDefined(v))
+            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: {string.Join(", ", Enum.GetNames<T>())}.");
+    }
+}

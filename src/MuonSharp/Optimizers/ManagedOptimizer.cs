@@ -1,0 +1,143 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MuonSharp.Optimizers;
+
+/// <summary>
+/// The bookkeeping every MuonSharp optimizer shares, so each optimizer file holds only its math:
+/// parameter groups with defaults filled in and validated, one lazily-filled state per parameter,
+/// readable names for error messages, a step that runs under <c>no_grad</c> inside a dispose scope,
+/// and state save/load through TorchSharp's <see cref="OptimizerHelper"/>.
+/// </summary>
+/// <typeparam name="TOptions">The optimizer's nested hyperparameter type.</typeparam>
+/// <typeparam name="TState">The optimizer's nested per-parameter state type.</typeparam>
+public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
+    where TOptions : HyperparameterOptions, new()
+    where TState : ParameterState
+{
+    private readonly Dictionary<IntPtr, string> _labels = new();
+    private readonly IReadOnlyDictionary<IntPtr, string> _names;
+
+    /// <summary>Validates <paramref name="defaults"/> and adds every group.</summary>
+    /// <param name="groups">Parameter groups; options left null are taken from <paramref name="defaults"/>.</param>
+    /// <param name="defaults">Optimizer-wide hyperparameters, every field set.</param>
+    /// <param name="names">Parameter names (from <c>named_parameters()</c>) for error messages, when known.</param>
+    protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions defaults, IReadOnlyDictionary<IntPtr, string>? names)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        defaults.Validate();
+        defaults.InitialLearningRate = defaults.LearningRate!.Value;
+        _defaults = defaults;
+        _names = names ?? new Dictionary<IntPtr, string>();
+        _parameter_groups = new List<ParamGroup>();
+        foreach (var group in groups) add_param_group(group);
+    }
+
+    /// <summary>The optimizer-wide defaults that groups inherit.</summary>
+    protected TOptions Defaults => (TOptions)_defaults;
+
+    /// <summary>The state of <paramref name="parameter"/>; its slots are null until its first gradient.</summary>
+    /// <param name="parameter">A parameter this optimizer updates.</param>
+    public TState StateOf(Parameter parameter) =>
+        _state.ContainsKey(parameter.Handle)
+            ? (TState)_state[parameter.Handle]
+            : throw new ArgumentException($"Parameter {Describe(parameter)} is not optimized by this {GetType().Name}.", nameof(parameter));
+
+    /// <summary>
+    /// Adds a parameter group: unset options come from the defaults, then options and every
+    /// parameter's shape are validated. A parameter already in another group is refused.
+    /// </summary>
+    /// <param name="param_group">The group; its <c>Options</c> must be this optimizer's <c>Options</c> type or null.</param>
+    public override void add_param_group(ParamGroup param_group)
+    {
+        ArgumentNullException.ThrowIfNull(param_group);
+        param_group.Options ??= new TOptions();
+        if (param_group.Options is not TOptions options)
+            throw new ArgumentException($"{GetType().Name} expects parameter groups with {typeof(TOptions).FullName}, got {param_group.Options.GetType().FullName}.", nameof(param_group));
+        options.FillFrom(Defaults);
+        options.Validate();
+        options.InitialLearningRate = options.LearningRate!.Value;
+
+        var parameters = (param_group.Parameters ?? throw new ArgumentException("The parameter group has no parameter list.", nameof(param_group))).ToList();
+        foreach (var parameter in parameters)
+        {
+            var label = Label(parameter, _labels.Count);
+            if (_labels.ContainsKey(parameter.Handle))
+                throw new ArgumentException($"Parameter {label} appears in more than one parameter group; give each parameter to exactly one group.", nameof(param_group));
+            if (!parameter.is_floating_point())
+                throw new ArgumentException($"Parameter {label} has dtype {parameter.dtype}; optimizers update floating-point parameters only.", nameof(param_group));
+            ValidateParameter(parameter, label);
+            _labels[parameter.Handle] = label;
+        }
+
+        param_group.Parameters = parameters;
+        _parameter_groups.Add(param_group);
+        foreach (var parameter in parameters)
+        {
+            var state = CreateState(parameter);
+            state.Initialize(options);
+            _state[parameter.Handle] = state;
+        }
+    }
+
+    /// <summary>Performs one optimization step over every group.</summary>
+    /// <param name="closure">Optional closure that re-evaluates the model and returns the loss.</param>
+    /// <returns>The closure's loss, or null without a closure.</returns>
+    public override Tensor step(Func<Tensor>? closure = null) =>
+        _step<ParamGroup<TOptions>>(StepGroup, closure!)!;
+
+    /// <summary>
+    /// Updates one group. The default visits every parameter that has a gradient; optimizers that
+    /// batch work across parameters (same-shape stacking) override this.
+    /// </summary>
+    /// <param name="group">The group, its options complete.</param>
+    protected virtual void StepGroup(ParamGroup<TOptions> group)
+    {
+        foreach (var parameter in group.Parameters)
+        {
+            var grad = parameter.grad;
+            if (grad is null) continue; // No gradient: neither the parameter nor its state changes.
+            var state = (TState)_state[parameter.Handle];
+            state.step++;
+            Update(parameter, grad, state, group.Options);
+        }
+    }
+
+    /// <summary>Updates one parameter in place. Runs under <c>no_grad</c> inside a dispose scope.</summary>
+    /// <param name="parameter">The parameter to update.</param>
+    /// <param name="grad">Its gradient, same shape.</param>
+    /// <param name="state">Its state; <c>step</c> already counts this step.</param>
+    /// <param name="options">The hyperparameters of its group.</param>
+    protected abstract void Update(Parameter parameter, Tensor grad, TState state, TOptions options);
+
+    /// <summary>Creates the (empty) state of one parameter.</summary>
+    /// <param name="parameter">The parameter.</param>
+    protected abstract TState CreateState(Parameter parameter);
+
+    /// <summary>Throws when this optimizer cannot update <paramref name="parameter"/> (e.g. a vector for Muon).</summary>
+    /// <param name="parameter">The parameter.</param>
+    /// <param name="label">Its name or index and shape, for the message.</param>
+    protected virtual void ValidateParameter(Parameter parameter, string label) { }
+
+    /// <summary>Name (or position) and shape of a parameter, as error messages show it.</summary>
+    /// <param name="parameter">A parameter of this optimizer.</param>
+    protected string Describe(Parameter parameter) =>
+        _labels.TryGetValue(parameter.Handle, out var label) ? label : Label(parameter, -1);
+
+    private string Label(Parameter parameter, int index)
+    {
+        var shape = $"[{string.Join(", ", parameter.shape)}]";
+        if (_names.TryGetValue(parameter.Handle, out var name)) return $"'{name}' with shape {shape}";
+        return index >= 0 ? $"#{index} with shape {shape}" : $"with shape {shape}";
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        foreach (var entry in _state) ((TState)entry.Item2).Dispose();
+        _state.Clear();
+    }
+}

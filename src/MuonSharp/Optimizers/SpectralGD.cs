@@ -1,0 +1,132 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.optim;
+
+namespace MuonSharp.Optimizers;
+
+/// <summary>
+/// Spectral gradient descent — the exact-SVD polar update the papers analyse
+/// (<c>000 §2.1</c>, <c>004 §2.2</c>): W ← W − lr·c·UVᵀ where U Σ Vᵀ is the (momentum) gradient,
+/// c = 1 (<see cref="Optim.SpectralScale.None"/>, steepest descent under the spectral norm with a
+/// fixed step) or c = ‖G‖_* (<see cref="Optim.SpectralScale.Nuclear"/>, the dual-norm step of
+/// <c>004 §10.1</c>). Momentum follows PyTorch's SGD convention, buf ← β·buf + g, and the update
+/// uses buf; with β = 0 it is plain Spectral GD.
+/// </summary>
+public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD.State>, IMomentum
+{
+    /// <summary>Creates Spectral GD over <paramref name="groups"/>.</summary>
+    /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
+    /// <param name="defaults">Every hyperparameter set.</param>
+    /// <param name="names">Parameter names for error messages, when known.</param>
+    public SpectralGD(IEnumerable<ParamGroup> groups, Options defaults, IReadOnlyDictionary<IntPtr, string>? names = null)
+        : base(groups, defaults, names)
+    {
+    }
+
+    /// <summary>Default momentum of new groups.</summary>
+    public double Momentum { get => Defaults.momentum!.Value; set => Defaults.momentum = value; }
+
+    /// <inheritdoc />
+    protected override void ValidateParameter(Parameter parameter, string label) =>
+        MatrixOnly.Require(parameter, label, nameof(SpectralGD));
+
+    /// <inheritdoc />
+    protected override State CreateState(Parameter parameter) => new(parameter);
+
+    /// <inheritdoc />
+    protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
+    {
+        double beta = options.momentum!.Value, lr = options.LearningRate!.Value;
+        var direction = grad;
+        if (beta != 0)
+        {
+            var buf = state.momentum_buffer ??= zeros_like(parameter);
+            buf.mul_(beta).add_(grad);
+            direction = buf;
+        }
+
+        var matrix = direction.reshape(direction.shape[0], -1);        // [out, in·kh·kw]
+        var polar = Orthogonalize.Polar(matrix);
+        double step = lr;
+        if (options.scale == Optim.SpectralScale.Nuclear)
+            step *= Spectral.NuclearNorm(matrix);
+        parameter.add_(polar.view(parameter.shape), alpha: -step);
+    }
+
+    /// <summary>Spectral GD's hyperparameters for one parameter group.</summary>
+    public sealed class Options : HyperparameterOptions
+    {
+        /// <summary>Heavy-ball momentum coefficient β in [0, 1); 0 turns momentum off.</summary>
+        public double? momentum;
+        /// <summary>Step size rule: fixed (None) or multiplied by the nuclear norm (Nuclear).</summary>
+        public Optim.SpectralScale? scale;
+
+        /// <inheritdoc />
+        public override void FillFrom(HyperparameterOptions defaults)
+        {
+            base.FillFrom(defaults);
+            var d = (Options)defaults;
+            momentum ??= d.momentum;
+            scale ??= d.scale;
+        }
+
+        /// <inheritdoc />
+        public override void Validate()
+        {
+            base.Validate();
+            Hyperparameter.RequireUnitInterval(momentum, nameof(momentum));
+            Hyperparameter.RequireDefined(scale, nameof(scale));
+        }
+
+        /// <inheritdoc />
+        public override void SaveStateDict(BinaryWriter writer)
+        {
+            base.SaveStateDict(writer);
+            writer.Write(momentum!.Value);
+            writer.Write((int)scale!.Value);
+        }
+
+        /// <inheritdoc />
+        public override void LoadStateDict(BinaryReader reader)
+        {
+            base.LoadStateDict(reader);
+            momentum = reader.ReadDouble();
+            scale = (Optim.SpectralScale)reader.ReadInt32();
+        }
+
+        /// <inheritdoc />
+        public override void LoadStateDict(OptimizerOptions source)
+        {
+            base.LoadStateDict(source);
+            var s = (Options)source;
+            (momentum, scale) = (s.momentum, s.scale);
+        }
+    }
+
+    /// <summary>Spectral GD's per-parameter state: the momentum buffer (only when momentum &gt; 0).</summary>
+    public sealed class State : ParameterState
+    {
+        /// <summary>Creates the empty state of <paramref name="parameter"/>.</summary>
+        /// <param name="parameter">The parameter.</param>
+        public State(Parameter parameter) : base(parameter, slotCount: 1) { }
+
+        /// <summary>Heavy-ball sum of gradients, same shape and dtype as the parameter.</summary>
+        public Tensor? momentum_buffer { get => GetSlot(0); set => SetSlot(0, value); }
+    }
+
+    /// <summary>A group of parameters sharing Spectral GD hyperparameters.</summary>
+    public sealed class ParamGroup : ParamGroup<Options>, IMomentum
+    {
+        /// <summary>An empty group.</summary>
+        public ParamGroup() { }
+
+        /// <summary>A group with explicit options.</summary>
+        /// <param name="parameters">The group's parameters (matrices or higher).</param>
+        /// <param name="options">Its hyperparameters; null fields are inherited.</param>
+        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options ?? new Options()) { }
+
+        /// <summary>This group's momentum.</summary>
+        public double Momentum { get => Options.momentum!.Value; set => Options.momentum = value; }
+    }
+}

@@ -1,0 +1,90 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MuonSharp;
+
+/// <summary>
+/// Spectral diagnostics that explain what spectral optimizers do (papers README, "Standard
+/// definitions"). Every function computes in float64 and returns plain doubles; inputs are matrices
+/// (trailing dimensions are flattened into columns, as the optimizers do) and are never modified.
+/// </summary>
+public static partial class Spectral
+{
+    /// <summary>Singular values of <paramref name="matrix"/>, largest first.</summary>
+    /// <param name="matrix">A tensor with at least 2 dimensions; <c>[m, n, ...]</c> is read as <c>[m, n·...]</c>.</param>
+    public static double[] SingularValues(Tensor matrix)
+    {
+        using var scope = NewDisposeScope();
+        var m = AsMatrix(matrix);
+        return linalg.svdvals(m).data<double>().ToArray();
+    }
+
+    /// <summary>Nuclear norm ‖A‖_* = Σσᵢ.</summary>
+    /// <param name="matrix">A matrix.</param>
+    public static double NuclearNorm(Tensor matrix) => SingularValues(matrix).Sum();
+
+    /// <summary>Frobenius norm ‖A‖_F = √Σσᵢ².</summary>
+    /// <param name="matrix">A matrix.</param>
+    public static double FrobeniusNorm(Tensor matrix)
+    {
+        using var scope = NewDisposeScope();
+        return AsMatrix(matrix).square().sum().sqrt().item<double>();
+    }
+
+    /// <summary>Operator (spectral) norm ‖A‖_op = σ₁.</summary>
+    /// <param name="matrix">A matrix.</param>
+    public static double OperatorNorm(Tensor matrix) => SingularValues(matrix) is { Length: > 0 } s ? s[0] : 0;
+
+    /// <summary>Stable rank st(A) = ‖A‖²_F / ‖A‖²_op, between 1 and rank(A); 0 for the zero matrix.</summary>
+    /// <param name="matrix">A matrix.</param>
+    public static double StableRank(Tensor matrix)
+    {
+        var s = SingularValues(matrix);
+        return s.Length == 0 || s[0] == 0 ? 0 : s.Sum(x => x * x) / (s[0] * s[0]);
+    }
+
+    /// <summary>Nuclear rank nr(G) = ‖G‖²_* / ‖G‖²_F, between 1 and rank(G); 0 for the zero matrix.</summary>
+    /// <param name="matrix">A matrix.</param>
+    public static double NuclearRank(Tensor matrix)
+    {
+        var s = SingularValues(matrix);
+        double frobeniusSquared = s.Sum(x => x * x);
+        return frobeniusSquared == 0 ? 0 : s.Sum() * s.Sum() / frobeniusSquared;
+    }
+
+    /// <summary>‖G‖_* / ‖G‖_F = √nr(G), between 1 and √rank(G); 0 for the zero matrix.</summary>
+    /// <param name="matrix">A matrix.</param>
+    public static double NuclearToFrobeniusRatio(Tensor matrix) => Math.Sqrt(NuclearRank(matrix));
+
+    /// <summary>
+    /// Spectral entropy H(p) = −Σ pᵢ log pᵢ with pᵢ = σᵢ / Σσⱼ (natural log; zero σ contribute 0).
+    /// </summary>
+    /// <param name="matrix">A matrix; the zero matrix has entropy 0.</param>
+    public static double SpectralEntropy(Tensor matrix) => EntropyOf(SingularValues(matrix));
+
+    /// <summary>Effective rank (Roy &amp; Vetterli 2007) exp(H(p)), between 1 and rank(A); 0 for the zero matrix.</summary>
+    /// <param name="matrix">A matrix.</param>
+    public static double EffectiveRank(Tensor matrix)
+    {
+        var s = SingularValues(matrix);
+        return s.Sum() == 0 ? 0 : Math.Exp(EntropyOf(s));
+    }
+
+    private static double EntropyOf(double[] singularValues)
+    {
+        double total = singularValues.Sum();
+        if (total == 0) return 0;
+        return -singularValues.Where(x => x > 0).Select(x => x / total).Sum(p => p * Math.Log(p));
+    }
+
+    /// <summary>Reads <paramref name="tensor"/> as a float64 matrix <c>[shape0, rest]</c>.</summary>
+    internal static Tensor AsMatrix(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.dim() < 2)
+            throw new ArgumentException($"Expected a matrix (at least 2 dimensions); got shape [{string.Join(", ", tensor.shape)}].", nameof(tensor));
+        if (!tensor.is_floating_point())
+            throw new ArgumentException($"Expected a floating-point tensor; got {tensor.dtype}.", nameof(tensor));
+        return tensor.detach().reshape(tensor.shape[0], -1).to(ScalarType.Float64);
+    }
+}
