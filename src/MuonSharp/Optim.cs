@@ -11,7 +11,7 @@ namespace MuonSharp;
 /// <c>torch.optim.AdamW(model.parameters(), lr: 1e-3)</c>. Each optimizer accepts a plain
 /// parameter list, named parameters (used in error messages) or its own parameter groups.
 /// </summary>
-public static class Optim
+public static partial class Optim
 {
     /// <summary>How Muon scales the orthogonalized update by the matrix shape.</summary>
     public enum AdjustLr
