@@ -1,0 +1,39 @@
+using MuonSharp.Optimizers;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MuonSharp;
+
+public static partial class Optim
+{
+    /// <summary>
+    /// Muon for hidden matrices and conv filters, AdamW for embeddings, output head, first conv layer,
+    /// biases and norm gains. See <see cref="Optimizers.MuonWithAuxAdamW"/> and <see cref="ParameterRouting"/>.
+    /// </summary>
+    /// <param name="parameters">The model's <c>named_parameters()</c> (names drive the routing).</param>
+    /// <param name="lr">Muon's learning rate (default 0.02).</param>
+    /// <param name="momentum">Muon's momentum (default 0.95).</param>
+    /// <param name="weight_decay">Muon's decoupled weight decay (default 0).</param>
+    /// <param name="adamw_lr">AdamW's learning rate (default 3e-4).</param>
+    /// <param name="adamw_betas">AdamW's (β1, β2) (default (0.9, 0.95)).</param>
+    /// <param name="adamw_eps">AdamW's eps (default 1e-10).</param>
+    /// <param name="adamw_weight_decay">AdamW's decoupled weight decay (default 0).</param>
+    /// <param name="routing">Who goes where; <see cref="ParameterRouting.Default"/> when null.</param>
+    /// <param name="nesterov">Muon's Nesterov look-ahead (default true).</param>
+    /// <param name="ns_steps">Muon's Newton–Schulz steps (default 5).</param>
+    /// <param name="adjust_lr">Muon's shape scaling (default Original).</param>
+    /// <param name="ns_dtype">Muon's Newton–Schulz dtype (default BFloat16).</param>
+    public static MuonWithAuxAdamW MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters,
+        double lr = 0.02, double momentum = 0.95, double weight_decay = 0,
+        double adamw_lr = 3e-4, (double beta1, double beta2)? adamw_betas = null, double adamw_eps = 1e-10,
+        double adamw_weight_decay = 0, ParameterRouting? routing = null,
+        bool nesterov = true, int ns_steps = Orthogonalize.DefaultSteps, AdjustLr adjust_lr = AdjustLr.Original,
+        ScalarType ns_dtype = ScalarType.BFloat16)
+    {
+        var (beta1, beta2) = adamw_betas ?? (0.9, 0.95);
+        return new Optimizers.MuonWithAuxAdamW(parameters,
+            MuonDefaults(lr, momentum, nesterov, weight_decay, ns_steps, adjust_lr, ns_dtype),
+            new AuxAdamWOptions { lr = adamw_lr, beta1 = beta1, beta2 = beta2, eps = adamw_eps, weight_decay = adamw_weight_decay },
+            routing);
+    }
+}

@@ -1,0 +1,68 @@
+using MuonSharp.Optimizers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MuonSharp.Tests.Optimizers.Conformance;
+
+/// <summary>
+/// One entry per optimizer, every one run through the same checks (the idea of PyTorch's
+/// <c>optim_db</c>). TorchSharp's SGD and AdamW are included as references for the checks.
+/// </summary>
+/// <param name="Name">Shown in test names.</param>
+/// <param name="Lr">A learning rate that converges on <see cref="RegressionProblem"/>.</param>
+/// <param name="SupportsVectors">Updates 1-D parameters (matrix-only optimizers refuse them).</param>
+/// <param name="LazyState">Allocates state only when a parameter first gets a gradient.</param>
+/// <param name="Create">Builds the optimizer over named parameters with a learning rate.</param>
+/// <param name="CreateTwoGroups">Builds it over two groups with their own learning rates.</param>
+public sealed record OptimizerCase(
+    string Name,
+    double Lr,
+    bool SupportsVectors,
+    bool LazyState,
+    Func<IReadOnlyList<(string name, Parameter parameter)>, double, OptimizerHelper> Create,
+    Func<Parameter, Parameter, double, double, OptimizerHelper> CreateTwoGroups)
+{
+    public override string ToString() => Name;
+}
+
+public static class OptimizerCatalog
+{
+    public static readonly IReadOnlyList<OptimizerCase> All = new OptimizerCase[]
+    {
+        new("SGD (TorchSharp reference)", 0.05, SupportsVectors: true, LazyState: true,
+            (named, lr) => torch.optim.SGD(named.Select(p => p.parameter), lr, momentum: 0.9),
+            (a, b, lrA, lrB) => torch.optim.SGD(new[] { new SGD.ParamGroup(new[] { a }, lrA, momentum: 0.9), new SGD.ParamGroup(new[] { b }, lrB, momentum: 0.9) }, lrA)),
+        new("AdamW (TorchSharp reference)", 0.05, SupportsVectors: true, LazyState: false,
+            (named, lr) => torch.optim.AdamW(named.Select(p => p.parameter), lr),
+            (a, b, lrA, lrB) => torch.optim.AdamW(new[] { new AdamW.ParamGroup(new[] { a }, lrA), new AdamW.ParamGroup(new[] { b }, lrB) }, lrA)),
+        new("Muon", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => Optim.Muon(named, lr: lr),
+            (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) })),
+        new("Muon (float32, no Nesterov, weight decay)", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => Optim.Muon(named, lr: lr, nesterov: false, weight_decay: 0.01, ns_dtype: ScalarType.Float32, adjust_lr: Optim.AdjustLr.MatchRmsAdamW),
+            (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, nesterov: false, ns_dtype: ScalarType.Float32)),
+        new("SpectralGD", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => Optim.SpectralGD(named, lr),
+            (a, b, lrA, lrB) => Optim.SpectralGD(new[] { new SpectralGD.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new SpectralGD.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lrA)),
+        new("SpectralGD (momentum, nuclear scale)", 0.1, SupportsVectors: false, LazyState: true,
+            (named, lr) => Optim.SpectralGD(named, lr, momentum: 0.5, scale: Optim.SpectralScale.Nuclear),
+            (a, b, lrA, lrB) => Optim.SpectralGD(new[] { new SpectralGD.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new SpectralGD.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lrA, momentum: 0.5, scale: Optim.SpectralScale.Nuclear)),
+        new("NormMatchedGD", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => Optim.NormMatchedGD(named, lr),
+            (a, b, lrA, lrB) => Optim.NormMatchedGD(new[] { new ParamGroup<NormMatchedGD.Options>(new[] { a }, new() { LearningRate = lrA }), new ParamGroup<NormMatchedGD.Options>(new[] { b }, new() { LearningRate = lrB }) }, lrA)),
+        // The AdamW half allocates its moments eagerly (TorchSharp's AdamW does), hence LazyState: false.
+        new("MuonWithAuxAdamW", 0.05, SupportsVectors: true, LazyState: false,
+            (named, lr) => Optim.MuonWithAuxAdamW(named, lr: lr, adamw_lr: lr, routing: ParameterRouting.Default().Muon("hidden.weight")),
+            (a, b, lrA, lrB) => Optim.MuonWithAuxAdamW(new[] { ("a", a), ("b", b) }, lr: lrA, adamw_lr: lrB, routing: ParameterRouting.Explicit().Muon("a").AdamW("b"))),
+    };
+
+    public static TheoryData<string> Names()
+    {
+        var data = new TheoryData<string>();
+        foreach (var entry in All) data.Add(entry.Name);
+        return data;
+    }
+
+    public static OptimizerCase Get(string name) => All.Single(c => c.Name == name);
+}
