@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp.Modules;
 
 namespace MuonSharp.Optimizers;
@@ -38,7 +39,7 @@ public static class Hyperparameter
     {
         double v = value ?? throw new ArgumentException($"{name} is not set.", name);
         if (!double.IsFinite(v) || v < 0)
-            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: a finite number ≥ 0.");
+            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {Show(v)}. Accepted: a finite number ≥ 0.");
     }
 
     /// <summary>A value in [0, 1): momentum and β coefficients.</summary>
@@ -48,7 +49,7 @@ public static class Hyperparameter
     {
         double v = value ?? throw new ArgumentException($"{name} is not set.", name);
         if (!(v >= 0 && v < 1))
-            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: a number in [0, 1).");
+            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {Show(v)}. Accepted: a number in [0, 1).");
     }
 
     /// <summary>A positive integer.</summary>
@@ -59,6 +60,9 @@ public static class Hyperparameter
         int v = value ?? throw new ArgumentException($"{name} is not set.", name);
         if (v < 1) throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: an integer ≥ 1.");
     }
+
+    /// <summary>Formats a number the same way on every machine (messages are read and tested).</summary>
+    private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A defined member of enum <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">The enum type.</typeparam>

@@ -1,0 +1,72 @@
+using MuonSharp.Optimizers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MuonSharp.Tests.Optimizers.Conformance;
+
+/// <summary>
+/// Every user mistake fails at construction with the right exception type and a message that
+/// names the bad value (like PyTorch's <c>optim_db</c> error inputs).
+/// </summary>
+public sealed class ErrorTableTests
+{
+    private static Parameter Matrix() => new(randn(4, 6));
+    private static (string, Parameter)[] Named() => new[] { ("blocks.0.mlp.weight", Matrix()) };
+
+    public sealed record ErrorCase(string Description, Action Construct, Type Exception, string[] MessageContains)
+    {
+        public override string ToString() => Description;
+    }
+
+    private static readonly ErrorCase[] Cases =
+    {
+        new("Muon: negative lr", () => Optim.Muon(Named(), lr: -0.1), typeof(ArgumentOutOfRangeException), new[] { "lr", "-0.1", "≥ 0" }),
+        new("Muon: NaN lr", () => Optim.Muon(Named(), lr: double.NaN), typeof(ArgumentOutOfRangeException), new[] { "lr", "NaN" }),
+        new("Muon: momentum 1", () => Optim.Muon(Named(), momentum: 1.0), typeof(ArgumentOutOfRangeException), new[] { "momentum", "1", "[0, 1)" }),
+        new("Muon: negative momentum", () => Optim.Muon(Named(), momentum: -0.5), typeof(ArgumentOutOfRangeException), new[] { "momentum", "-0.5" }),
+        new("Muon: negative weight decay", () => Optim.Muon(Named(), weight_decay: -1), typeof(ArgumentOutOfRangeException), new[] { "weight_decay", "-1" }),
+        new("Muon: zero Newton–Schulz steps", () => Optim.Muon(Named(), ns_steps: 0), typeof(ArgumentOutOfRangeException), new[] { "ns_steps", "0", "≥ 1" }),
+        new("Muon: unknown adjust_lr", () => Optim.Muon(Named(), adjust_lr: (Optim.AdjustLr)42), typeof(ArgumentOutOfRangeException), new[] { "adjust_lr", "42", "Original", "MatchRmsAdamW" }),
+        new("Muon: integer ns_dtype", () => Optim.Muon(Named(), ns_dtype: ScalarType.Int32), typeof(ArgumentException), new[] { "Int32", "BFloat16", "Float32", "Float64" }),
+        new("Muon: a bias vector", () => Optim.Muon(new[] { ("fc.weight", Matrix()), ("fc.bias", new Parameter(zeros(4))) }), typeof(ArgumentException), new[] { "'fc.bias'", "[4]", "1-D", "MuonWithAuxAdamW" }),
+        new("Muon: an unnamed scalar", () => Optim.Muon(new[] { Matrix(), new Parameter(tensor(1.0f)) }), typeof(ArgumentException), new[] { "#1", "0-D", "MuonWithAuxAdamW" }),
+        new("Muon: an integer parameter", () => Optim.Muon(new[] { new Parameter(zeros(new long[] { 3, 3 }, dtype: ScalarType.Int64), requires_grad: false) }), typeof(ArgumentException), new[] { "Int64", "floating-point" }),
+        new("Muon: one parameter in two groups", () => { var p = Matrix(); Optim.Muon(new[] { new Muon.ParamGroup(new[] { p }), new Muon.ParamGroup(new[] { p }) }); }, typeof(ArgumentException), new[] { "more than one parameter group" }),
+        new("Muon: a group with negative lr", () => Optim.Muon(new[] { new Muon.ParamGroup(new[] { Matrix() }, new() { LearningRate = -1 }) }), typeof(ArgumentOutOfRangeException), new[] { "lr", "-1" }),
+        new("SpectralGD: negative lr", () => Optim.SpectralGD(Named(), lr: -1), typeof(ArgumentOutOfRangeException), new[] { "lr", "-1" }),
+        new("SpectralGD: infinite lr", () => Optim.SpectralGD(Named(), lr: double.PositiveInfinity), typeof(ArgumentOutOfRangeException), new[] { "lr", "Infinity" }),
+        new("SpectralGD: momentum above 1", () => Optim.SpectralGD(Named(), lr: 0.1, momentum: 1.5), typeof(ArgumentOutOfRangeException), new[] { "momentum", "1.5" }),
+        new("SpectralGD: unknown scale", () => Optim.SpectralGD(Named(), lr: 0.1, scale: (Optim.SpectralScale)7), typeof(ArgumentOutOfRangeException), new[] { "scale", "7", "None", "Nuclear" }),
+        new("SpectralGD: a vector", () => Optim.SpectralGD(new[] { ("norm.weight", new Parameter(ones(4))) }, lr: 0.1), typeof(ArgumentException), new[] { "SpectralGD", "'norm.weight'", "1-D" }),
+        new("NormMatchedGD: NaN lr", () => Optim.NormMatchedGD(Named(), lr: double.NaN), typeof(ArgumentOutOfRangeException), new[] { "lr", "NaN" }),
+        new("NormMatchedGD: a vector", () => Optim.NormMatchedGD(new[] { ("b", new Parameter(ones(4))) }, lr: 0.1), typeof(ArgumentException), new[] { "NormMatchedGD", "'b'", "1-D" }),
+        new("Hybrid: AdamW beta2 = 1", () => Optim.MuonWithAuxAdamW(Named(), adamw_betas: (0.9, 1.0)), typeof(ArgumentOutOfRangeException), new[] { "adamw_beta2", "1" }),
+        new("Hybrid: negative AdamW lr", () => Optim.MuonWithAuxAdamW(Named(), adamw_lr: -3), typeof(ArgumentOutOfRangeException), new[] { "adamw_lr", "-3" }),
+        new("Hybrid: a pattern that matches nothing", () => Optim.MuonWithAuxAdamW(Named(), routing: ParameterRouting.Default().Muon("blocks.0.mpl.weight")), typeof(ArgumentException), new[] { "'blocks.0.mpl.weight'", "match no parameter", "blocks.0.mlp.weight" }),
+        new("Hybrid: a parameter routed twice", () => Optim.MuonWithAuxAdamW(Named(), routing: ParameterRouting.Default().Muon("blocks.*").AdamW("*.weight")), typeof(ArgumentException), new[] { "'blocks.0.mlp.weight'", "routed twice" }),
+        new("Hybrid: a parameter not routed", () => Optim.MuonWithAuxAdamW(new[] { ("a", Matrix()), ("b", Matrix()) }, routing: ParameterRouting.Explicit().Muon("a")), typeof(ArgumentException), new[] { "'b'", "not routed" }),
+        new("Hybrid: a vector routed to Muon", () => Optim.MuonWithAuxAdamW(new[] { ("fc.bias", new Parameter(zeros(4))) }, routing: ParameterRouting.Default().Muon("fc.bias")), typeof(ArgumentException), new[] { "'fc.bias'", "matrices only" }),
+        new("Hybrid: the same tensor under two names", () => { var p = Matrix(); Optim.MuonWithAuxAdamW(new[] { ("a", p), ("tied", p) }); }, typeof(ArgumentException), new[] { "'tied'", "'a'", "routed twice" }),
+    };
+
+    public static TheoryData<string> Descriptions()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in Cases) data.Add(c.Description);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Descriptions))]
+    public void A_user_mistake_fails_with_a_message_naming_the_bad_value(string description)
+    {
+        var c = Cases.Single(x => x.Description == description);
+
+        var error = Record.Exception(c.Construct);
+
+        Assert.NotNull(error);
+        Assert.IsType(c.Exception, error);
+        foreach (var fragment in c.MessageContains) Assert.Contains(fragment, error!.Message);
+    }
+}
