@@ -25,7 +25,7 @@ public sealed record RoutedParameter(string Name, Parameter Parameter, Route Rou
 /// user needs (Jordan et al. 2024; nanoGPT/nanochat let the model decide its parameter groups).
 /// <para>
 /// The default rule, applied in parameter order: 0-D/1-D parameters (biases, norm gains) → AdamW;
-/// names with an embedding segment (<c>embed</c>, <c>embedding</c>, <c>wte</c>, <c>wpe</c>,
+/// names with an embedding segment (<c>emb</c>, <c>embed</c>, <c>embedding</c>, <c>wte</c>, <c>wpe</c>,
 /// <c>tok_emb</c>, <c>pos_emb</c>) → AdamW; the output head (a segment named <c>head</c>,
 /// <c>lm_head</c>, <c>classifier</c> or <c>fc_out</c>, or else the last 2-D parameter) → AdamW;
 /// the first conv filter (the first parameter with more than 2 dimensions) → AdamW, since it sees
@@ -41,7 +41,7 @@ public sealed record RoutedParameter(string Name, Parameter Parameter, Route Rou
 /// </summary>
 public sealed class ParameterRouting
 {
-    private static readonly string[] EmbeddingSegments = { "embed", "embeds", "embedding", "embeddings", "wte", "wpe", "tok_emb", "pos_emb", "token_embedding", "position_embedding" };
+    private static readonly string[] EmbeddingSegments = { "emb", "embed", "embeds", "embedding", "embeddings", "wte", "wpe", "tok_emb", "pos_emb", "token_embedding", "position_embedding" };
     private static readonly string[] HeadSegments = { "head", "lm_head", "classifier", "fc_out" };
 
     private readonly List<(string Pattern, Route Route)> _overrides = new();
