@@ -22,6 +22,21 @@ public static partial class Optim
         MatchRmsAdamW,
     }
 
+    /// <summary>Which polynomials Muon's Newton–Schulz iteration uses.</summary>
+    public enum NewtonSchulzMethod
+    {
+        /// <summary>(3.4445, −4.7750, 2.0315) at every step (Jordan et al. 2024).</summary>
+        JordanQuintic,
+        /// <summary>
+        /// The per-step minimax schedule of Amsel et al. (2025) with its 1.01 safety factor. Its early
+        /// polynomials map singular values into about [0, 2] by design and later ones fold them back;
+        /// in bfloat16 we measured rare blow-ups on small matrices (a value rounded past the interval the
+        /// next polynomial was built for, e.g. a 4×6 matrix reaching σ = 5.5 after 5 steps), so prefer
+        /// <c>ns_dtype: Float32</c> with it.
+        /// </summary>
+        PolarExpress,
+    }
+
     /// <summary>Step size rule of Spectral GD.</summary>
     public enum SpectralScale
     {
@@ -42,34 +57,38 @@ public static partial class Optim
     /// <param name="ns_steps">Newton–Schulz steps (default 5).</param>
     /// <param name="adjust_lr">Shape scaling of the update (default Original).</param>
     /// <param name="ns_dtype">Dtype of the Newton–Schulz iteration (default BFloat16).</param>
+    /// <param name="ns_method">Jordan's quintic (default) or the Polar Express schedule.</param>
     public static Optimizers.Muon Muon(IEnumerable<Parameter> parameters, double lr = 0.02, double momentum = 0.95,
         bool nesterov = true, double weight_decay = 0, int ns_steps = Orthogonalize.DefaultSteps,
-        AdjustLr adjust_lr = AdjustLr.Original, ScalarType ns_dtype = ScalarType.BFloat16) =>
-        Muon(new[] { new Optimizers.Muon.ParamGroup(parameters) }, lr, momentum, nesterov, weight_decay, ns_steps, adjust_lr, ns_dtype);
+        AdjustLr adjust_lr = AdjustLr.Original, ScalarType ns_dtype = ScalarType.BFloat16,
+        NewtonSchulzMethod ns_method = NewtonSchulzMethod.JordanQuintic) =>
+        Muon(new[] { new Optimizers.Muon.ParamGroup(parameters) }, lr, momentum, nesterov, weight_decay, ns_steps, adjust_lr, ns_dtype, ns_method);
 
     /// <summary>Muon over named parameters (names appear in error messages).</summary>
-    /// <inheritdoc cref="Muon(IEnumerable{Parameter}, double, double, bool, double, int, AdjustLr, ScalarType)"/>
+    /// <inheritdoc cref="Muon(IEnumerable{Parameter}, double, double, bool, double, int, AdjustLr, ScalarType, NewtonSchulzMethod)"/>
     public static Optimizers.Muon Muon(IEnumerable<(string name, Parameter parameter)> parameters, double lr = 0.02, double momentum = 0.95,
         bool nesterov = true, double weight_decay = 0, int ns_steps = Orthogonalize.DefaultSteps,
-        AdjustLr adjust_lr = AdjustLr.Original, ScalarType ns_dtype = ScalarType.BFloat16)
+        AdjustLr adjust_lr = AdjustLr.Original, ScalarType ns_dtype = ScalarType.BFloat16,
+        NewtonSchulzMethod ns_method = NewtonSchulzMethod.JordanQuintic)
     {
         var (list, names) = Named(parameters);
         return new Optimizers.Muon(new[] { new Optimizers.Muon.ParamGroup(list) },
-            MuonDefaults(lr, momentum, nesterov, weight_decay, ns_steps, adjust_lr, ns_dtype), names);
+            MuonDefaults(lr, momentum, nesterov, weight_decay, ns_steps, adjust_lr, ns_dtype, ns_method), names);
     }
 
     /// <summary>Muon over parameter groups; options a group leaves null come from these arguments.</summary>
-    /// <inheritdoc cref="Muon(IEnumerable{Parameter}, double, double, bool, double, int, AdjustLr, ScalarType)"/>
+    /// <inheritdoc cref="Muon(IEnumerable{Parameter}, double, double, bool, double, int, AdjustLr, ScalarType, NewtonSchulzMethod)"/>
     public static Optimizers.Muon Muon(IEnumerable<Optimizers.Muon.ParamGroup> parameters, double lr = 0.02, double momentum = 0.95,
         bool nesterov = true, double weight_decay = 0, int ns_steps = Orthogonalize.DefaultSteps,
-        AdjustLr adjust_lr = AdjustLr.Original, ScalarType ns_dtype = ScalarType.BFloat16) =>
-        new(parameters, MuonDefaults(lr, momentum, nesterov, weight_decay, ns_steps, adjust_lr, ns_dtype));
+        AdjustLr adjust_lr = AdjustLr.Original, ScalarType ns_dtype = ScalarType.BFloat16,
+        NewtonSchulzMethod ns_method = NewtonSchulzMethod.JordanQuintic) =>
+        new(parameters, MuonDefaults(lr, momentum, nesterov, weight_decay, ns_steps, adjust_lr, ns_dtype, ns_method));
 
     private static Optimizers.Muon.Options MuonDefaults(double lr, double momentum, bool nesterov, double weight_decay,
-        int ns_steps, AdjustLr adjust_lr, ScalarType ns_dtype) => new()
+        int ns_steps, AdjustLr adjust_lr, ScalarType ns_dtype, NewtonSchulzMethod ns_method = NewtonSchulzMethod.JordanQuintic) => new()
         {
             LearningRate = lr, momentum = momentum, nesterov = nesterov, weight_decay = weight_decay,
-            ns_steps = ns_steps, adjust_lr = adjust_lr, ns_dtype = ns_dtype,
+            ns_steps = ns_steps, adjust_lr = adjust_lr, ns_dtype = ns_dtype, ns_method = ns_method,
         };
 
     // ---- Spectral GD --------------------------------------------------------------------------

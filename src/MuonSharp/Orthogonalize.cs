@@ -64,9 +64,11 @@ public static class Orthogonalize
     /// <param name="schedule">One coefficient triple per step, at least one.</param>
     /// <param name="computeType">Dtype of the iteration: bfloat16, float32 or float64.</param>
     /// <param name="eps">Added to the Frobenius norm before normalizing.</param>
+    /// <param name="normSafety">The Frobenius norm is multiplied by this (≥ 1) before dividing, keeping
+    /// bfloat16 rounding from pushing a singular value above 1 (Polar Express uses 1.01).</param>
     /// <returns>A new tensor with the shape and dtype of <paramref name="g"/>.</returns>
     public static Tensor NewtonSchulz(Tensor g, IReadOnlyList<Coefficients> schedule,
-        ScalarType computeType = ScalarType.BFloat16, double eps = DefaultEpsilon)
+        ScalarType computeType = ScalarType.BFloat16, double eps = DefaultEpsilon, double normSafety = 1.0)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(schedule);
@@ -74,16 +76,20 @@ public static class Orthogonalize
         RequireComputeType(computeType);
         if (schedule.Count == 0) throw new ArgumentException("The coefficient schedule is empty; give at least one step.", nameof(schedule));
         if (!double.IsFinite(eps) || eps < 0) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be finite and ≥ 0.");
+        if (!double.IsFinite(normSafety) || normSafety < 1) throw new ArgumentOutOfRangeException(nameof(normSafety), normSafety, "normSafety must be finite and ≥ 1.");
 
         using var scope = NewDisposeScope();
-        var x = g.to(computeType);
         // Iterate on the wide orientation so the Gram matrix XXᵀ is the smaller one (m ≤ n).
         bool tall = g.shape[^2] > g.shape[^1];
-        if (tall) x = x.mT;
+        var x = tall ? g.mT : g;
 
-        // Frobenius normalization puts every singular value in [0, 1], inside each polynomial's basin.
-        var norm = linalg.matrix_norm(x, "fro", new long[] { -2, -1 }, keepdim: true);
-        x = x / (norm + eps);
+        // Frobenius normalization puts every singular value in [0, 1], inside each polynomial's
+        // basin. It is done in at least float32: a bfloat16 norm of small entries can come out
+        // low enough to push σ past 1, where steep schedules such as Polar Express blow up.
+        var normType = computeType == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var wide = x.to(normType);
+        var norm = linalg.matrix_norm(wide, "fro", new long[] { -2, -1 }, keepdim: true);
+        x = (wide / (norm * normSafety + eps)).to(computeType);
 
         foreach (var (a, b, c) in schedule)
         {
@@ -95,6 +101,53 @@ public static class Orthogonalize
         if (tall) x = x.mT;
         return x.to(g.dtype).contiguous().MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The Polar Express schedule (Amsel et al. 2025, Algorithm 1): the degree-5 polynomials that are
+    /// minimax-optimal at each step for singular values in [10⁻³, 1], as published, before the
+    /// bfloat16 safety factor. After the eighth step the last polynomial repeats.
+    /// </summary>
+    public static readonly IReadOnlyList<Coefficients> PolarExpressRaw = new Coefficients[]
+    {
+        new(8.28721201814563, -23.595886519098837, 17.300387312530933),
+        new(4.107059111542203, -2.9478499167379106, 0.5448431082926601),
+        new(3.9486908534822946, -2.908902115962949, 0.5518191394370137),
+        new(3.3184196573706015, -2.488488024314874, 0.51004894012372),
+        new(2.300652019954817, -1.6689039845747493, 0.4188073119525673),
+        new(1.891301407787398, -1.2679958271945868, 0.37680408948524835),
+        new(1.8750014808534479, -1.2500016453999487, 0.3750001645474248),
+        new(1.875, -1.25, 0.375),
+    };
+
+    /// <summary>
+    /// Polar Express's safety factor (Amsel et al. 2025, §4.4): each polynomial but the last is
+    /// evaluated at x/1.01 — (a/1.01, b/1.01³, c/1.01⁵) — and the input is divided by 1.01·‖X‖_F,
+    /// so bfloat16 rounding cannot push a singular value out of the interval the polynomials were
+    /// optimized for.
+    /// </summary>
+    public const double PolarExpressSafety = 1.01;
+
+    /// <summary>The first <paramref name="steps"/> Polar Express polynomials with the safety factor applied.</summary>
+    /// <param name="steps">Number of steps, at least 1; beyond eight the last polynomial repeats.</param>
+    public static IReadOnlyList<Coefficients> PolarExpressSchedule(int steps)
+    {
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "Polar Express needs at least 1 step.");
+        var last = PolarExpressRaw.Count - 1;
+        return Enumerable.Range(0, steps).Select(k =>
+        {
+            var (a, b, c) = PolarExpressRaw[Math.Min(k, last)];
+            double s = PolarExpressSafety;
+            return k < last ? new Coefficients(a / s, b / (s * s * s), c / Math.Pow(s, 5)) : new Coefficients(a, b, c);
+        }).ToArray();
+    }
+
+    /// <summary>Approximate polar factor by the Polar Express schedule (Amsel et al. 2025).</summary>
+    /// <param name="g">A matrix or a batch of matrices, shape <c>[..., m, n]</c>; any floating dtype.</param>
+    /// <param name="steps">Number of steps, at least 1.</param>
+    /// <param name="computeType">Dtype of the iteration: bfloat16, float32 or float64.</param>
+    /// <returns>A new tensor with the shape and dtype of <paramref name="g"/>.</returns>
+    public static Tensor PolarExpress(Tensor g, int steps = DefaultSteps, ScalarType computeType = ScalarType.BFloat16) =>
+        NewtonSchulz(g, PolarExpressSchedule(steps), computeType, DefaultEpsilon, PolarExpressSafety);
 
     /// <summary>
     /// Default relative tolerance of <see cref="Polar"/>: singular values below

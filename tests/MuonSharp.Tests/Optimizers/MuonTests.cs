@@ -112,3 +112,38 @@ public sealed class MuonTests
         Assert.Equal(0.05, optimizer.ParamGroups.Single().LearningRate, 12);
     }
 }
+
+public sealed class MuonBatchingTests
+{
+    [Theory]
+    [InlineData(ScalarType.Float64, 1e-12)]
+    [InlineData(ScalarType.Float32, 1e-5)]
+    public void Batched_orthogonalization_of_same_shaped_parameters_equals_the_one_by_one_path(ScalarType nsDtype, double tolerance)
+    {
+        // Given three [6, 4] matrices and one [5, 5], when Muon steps with and without batching,
+        // then the parameters agree (batched matmul may round differently, hence the tolerance).
+        var generator = new Generator(9);
+        var shapes = new[] { new long[] { 6, 4 }, new long[] { 6, 4 }, new long[] { 5, 5 }, new long[] { 6, 4 } };
+        var initial = shapes.Select(s => randn(s, dtype: ScalarType.Float64, generator: generator)).ToArray();
+        var grads = Enumerable.Range(0, 3).Select(_ => shapes.Select(s => randn(s, dtype: ScalarType.Float64, generator: generator)).ToArray()).ToArray();
+
+        Parameter[] Run(bool batched)
+        {
+            var parameters = initial.Select(t => new Parameter(t.clone())).ToArray();
+            var optimizer = Optim.Muon(parameters, ns_dtype: nsDtype);
+            optimizer.BatchSameShapes = batched;
+            foreach (var step in grads)
+            {
+                for (int i = 0; i < parameters.Length; i++) parameters[i].grad = step[i].clone();
+                optimizer.step();
+            }
+            return parameters;
+        }
+
+        var batchedResult = Run(batched: true);
+        var oneByOne = Run(batched: false);
+
+        for (int i = 0; i < shapes.Length; i++)
+            Assert.True(TensorAssert.MaxAbsDifference(batchedResult[i], oneByOne[i]) < tolerance);
+    }
+}

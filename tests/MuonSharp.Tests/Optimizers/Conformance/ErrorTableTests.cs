@@ -28,6 +28,7 @@ public sealed class ErrorTableTests
         new("Muon: negative weight decay", () => Optim.Muon(Named(), weight_decay: -1), typeof(ArgumentOutOfRangeException), new[] { "weight_decay", "-1" }),
         new("Muon: zero Newton–Schulz steps", () => Optim.Muon(Named(), ns_steps: 0), typeof(ArgumentOutOfRangeException), new[] { "ns_steps", "0", "≥ 1" }),
         new("Muon: unknown adjust_lr", () => Optim.Muon(Named(), adjust_lr: (Optim.AdjustLr)42), typeof(ArgumentOutOfRangeException), new[] { "adjust_lr", "42", "Original", "MatchRmsAdamW" }),
+        new("Muon: unknown ns_method", () => Optim.Muon(Named(), ns_method: (Optim.NewtonSchulzMethod)9), typeof(ArgumentOutOfRangeException), new[] { "ns_method", "9", "JordanQuintic", "PolarExpress" }),
         new("Muon: integer ns_dtype", () => Optim.Muon(Named(), ns_dtype: ScalarType.Int32), typeof(ArgumentException), new[] { "Int32", "BFloat16", "Float32", "Float64" }),
         new("Muon: a bias vector", () => Optim.Muon(new[] { ("fc.weight", Matrix()), ("fc.bias", new Parameter(zeros(4))) }), typeof(ArgumentException), new[] { "'fc.bias'", "[4]", "1-D", "MuonWithAuxAdamW" }),
         new("Muon: an unnamed scalar", () => Optim.Muon(new[] { Matrix(), new Parameter(tensor(1.0f)) }), typeof(ArgumentException), new[] { "#1", "0-D", "MuonWithAuxAdamW" }),

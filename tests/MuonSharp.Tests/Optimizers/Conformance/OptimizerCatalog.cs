@@ -42,6 +42,10 @@ public static class OptimizerCatalog
         new("Muon (float32, no Nesterov, weight decay)", 0.05, SupportsVectors: false, LazyState: true,
             (named, lr) => Optim.Muon(named, lr: lr, nesterov: false, weight_decay: 0.01, ns_dtype: ScalarType.Float32, adjust_lr: Optim.AdjustLr.MatchRmsAdamW),
             (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, nesterov: false, ns_dtype: ScalarType.Float32)),
+        // Polar Express in float32: in bfloat16 its steep early polynomials can blow up on small matrices (see Optim.NewtonSchulzMethod).
+        new("Muon (Polar Express)", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => Optim.Muon(named, lr: lr, ns_method: Optim.NewtonSchulzMethod.PolarExpress, ns_dtype: ScalarType.Float32),
+            (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, ns_method: Optim.NewtonSchulzMethod.PolarExpress, ns_dtype: ScalarType.Float32)),
         new("SpectralGD", 0.05, SupportsVectors: false, LazyState: true,
             (named, lr) => Optim.SpectralGD(named, lr),
             (a, b, lrA, lrB) => Optim.SpectralGD(new[] { new SpectralGD.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new SpectralGD.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lrA)),
