@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -78,13 +79,17 @@ public static partial class Spectral
     }
 
     /// <summary>Reads <paramref name="tensor"/> as a float64 matrix <c>[shape0, rest]</c>.</summary>
-    internal static Tensor AsMatrix(Tensor tensor)
+    /// <param name="tensor">The tensor to read.</param>
+    /// <param name="paramName">The caller's parameter name, for error messages (filled in by the compiler).</param>
+    internal static Tensor AsMatrix(Tensor tensor, [CallerArgumentExpression(nameof(tensor))] string? paramName = null)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(tensor, paramName);
         if (tensor.dim() < 2)
-            throw new ArgumentException($"Expected a matrix (at least 2 dimensions); got shape [{string.Join(", ", tensor.shape)}].", nameof(tensor));
+            throw new ArgumentException($"Expected a matrix (at least 2 dimensions); got shape [{string.Join(", ", tensor.shape)}].", paramName);
         if (!tensor.is_floating_point())
-            throw new ArgumentException($"Expected a floating-point tensor; got {tensor.dtype}.", nameof(tensor));
-        return tensor.detach().reshape(tensor.shape[0], -1).to(ScalarType.Float64);
+            throw new ArgumentException($"Expected a floating-point tensor; got {tensor.dtype}.", paramName);
+        // Columns spelled out rather than -1: reshape cannot infer -1 when there are no rows ([0, n]).
+        long columns = tensor.shape.Skip(1).Aggregate(1L, (product, size) => product * size);
+        return tensor.detach().reshape(tensor.shape[0], columns).to(ScalarType.Float64);
     }
 }
