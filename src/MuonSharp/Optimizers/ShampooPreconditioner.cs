@@ -19,7 +19,7 @@ public readonly record struct ShampooBlock(long Row, long Rows, long Col, long C
 }
 
 /// <summary>
-/// The matrix functions behind the Shampoo optimizer, kept pure so they can be tested alone:
+/// The matrix functions behind <see cref="Shampoo"/>, kept pure so they can be tested alone:
 /// the block partition of a large matrix and the inverse p-th root of a symmetric PSD statistic.
 /// </summary>
 public static class ShampooPreconditioner
