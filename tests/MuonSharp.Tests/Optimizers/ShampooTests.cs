@@ -295,6 +295,32 @@ public sealed class ShampooTests
         foreach (var p in parameters) Assert.Equal(1.0, Values(p).Distinct().Single());
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void Low_precision_parameters_keep_their_dtype_while_statistics_accumulate_in_float32(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(30);
+        var parameters = new[] { GaussianParameter(new long[] { 4, 6 }, generator, dtype), GaussianParameter(new long[] { 4 }, generator, dtype) };
+        var optimizer = Optim.Shampoo(parameters, momentum: 0.9, precondition_frequency: 1, start_preconditioning_step: 1);
+
+        for (int step = 0; step < 3; step++)
+        {
+            foreach (var p in parameters) SetGrad(p, Gaussian(p.shape, generator, dtype));
+            optimizer.step();
+        }
+
+        foreach (var p in parameters)
+        {
+            Assert.Equal(dtype, p.dtype);
+            Assert.True(p.isfinite().all().ToBoolean());
+        }
+        Assert.Equal(ScalarType.Float32, optimizer.StateOf(parameters[0]).LeftRoot(0)!.dtype);
+        Assert.Equal(ScalarType.Float32, optimizer.StateOf(parameters[1]).diagonal_statistic!.dtype);
+        Assert.Equal(dtype, optimizer.StateOf(parameters[0]).momentum_buffer!.dtype);
+    }
+
     public static TheoryData<string, double, string> BadHyperparameters => new()
     {
         { "lr", -1e-3, $"{-1e-3}" },
