@@ -55,6 +55,12 @@ public static class OptimizerCatalog
         new("NormMatchedGD", 0.05, SupportsVectors: false, LazyState: true,
             (named, lr) => Optim.NormMatchedGD(named, lr),
             (a, b, lrA, lrB) => Optim.NormMatchedGD(new[] { new ParamGroup<NormMatchedGD.Options>(new[] { a }, new() { LearningRate = lrA }), new ParamGroup<NormMatchedGD.Options>(new[] { b }, new() { LearningRate = lrB }) }, lrA)),
+        new("Lion", 0.01, SupportsVectors: true, LazyState: true,
+            (named, lr) => Optim.Lion(named, lr: lr),
+            (a, b, lrA, lrB) => Optim.Lion(new[] { new Lion.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Lion.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lr: lrA)),
+        new("Shampoo", 0.05, SupportsVectors: true, LazyState: true,
+            (named, lr) => Optim.Shampoo(named, lr: lr, precondition_frequency: 2, start_preconditioning_step: 2),
+            (a, b, lrA, lrB) => Optim.Shampoo(new[] { new Shampoo.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Shampoo.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lr: lrA, start_preconditioning_step: 1)),
         // The AdamW half allocates its moments eagerly (TorchSharp's AdamW does), hence LazyState: false.
         new("MuonWithAuxAdamW", 0.05, SupportsVectors: true, LazyState: false,
             (named, lr) => Optim.MuonWithAuxAdamW(named, lr: lr, adamw_lr: lr, routing: ParameterRouting.Default().Muon("hidden.weight")),
