@@ -1,0 +1,26 @@
+using System.Text.Json.Nodes;
+using MuonSharp.Lab.Claims;
+
+namespace MuonSharp.Lab.Runs;
+
+/// <summary>How a run ended.</summary>
+public enum RunStatus
+{
+    /// <summary>Every seed and optimizer finished; claims were judged.</summary>
+    Completed,
+    /// <summary>The user interrupted; finished files are intact, claims were not judged.</summary>
+    Interrupted,
+    /// <summary>The experiment threw; the error is in log.txt.</summary>
+    Failed,
+}
+
+/// <summary>The content of <c>summary.json</c>.</summary>
+/// <param name="Experiment">Experiment id.</param>
+/// <param name="Description">What was run.</param>
+/// <param name="Source">Paper and sections.</param>
+/// <param name="Status">How the run ended.</param>
+/// <param name="Config">The resolved config (snake_case JSON).</param>
+/// <param name="Claims">Judged claims (empty unless completed).</param>
+/// <param name="Plots">Plot files relative to the run directory.</param>
+public sealed record RunSummary(string Experiment, string Description, string Source, RunStatus Status,
+    JsonObject Config, IReadOnlyList<ClaimResult> Claims, IReadOnlyList<string> Plots);
