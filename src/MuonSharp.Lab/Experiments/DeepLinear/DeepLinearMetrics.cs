@@ -105,8 +105,8 @@ internal static class DeepLinearMetrics
     /// Plateaus of a positive, decreasing-on-the-whole curve E(t) (the excess loss), on its descent from
     /// E(0) to <paramref name="endLevel"/>. With ℓ = log10 E, T the first step with E ≤ endLevel and
     /// D = ℓ(0) − log10(endLevel) the decades descended, the mean descent rate is D/T decades per step.
-    /// A step is flat when the local rate — the drop of ℓ across a window of ±1% of T — is below
-    /// <see cref="FlatRateFraction"/>·D/T. A plateau is a run of flat steps lasting at least
+    /// A step is flat when the local rate — the change of ℓ across a window of ±1% of T, in absolute
+    /// value (an overshoot that raises the loss is not a plateau) — is below <see cref="FlatRateFraction"/>·D/T. A plateau is a run of flat steps lasting at least
     /// <see cref="MinPlateauFraction"/>·T, lying after the curve has fallen <see cref="StartDropFraction"/>·D
     /// (so the initial saddle at the origin is not counted: both GD and Spectral GD start there).
     /// Returns the number of such plateaus and the fraction of the steps from that start to T spent on them.
@@ -138,7 +138,7 @@ internal static class DeepLinearMetrics
             if (t <= end)
             {
                 int a = Math.Max(0, t - window), b = Math.Min(end, t + window);
-                flat = (level[a] - level[b]) / (b - a) < flatRate;
+                flat = Math.Abs(level[a] - level[b]) / (b - a) < flatRate;   // a rise is not a plateau
             }
             if (flat) { run++; continue; }
             if (run >= minLength) { count++; flatSteps += run; }
