@@ -7,6 +7,8 @@ namespace MuonSharp.Cli;
 /// <summary>Renders a run's claims as a table with coloured verdicts.</summary>
 internal static class ClaimTable
 {
+    private const int MeasuredShown = 4;
+
     public static void Show(RunSummary summary)
     {
         if (summary.Status != RunStatus.Completed)
@@ -14,17 +16,19 @@ internal static class ClaimTable
             AnsiConsole.MarkupLine($"[yellow]{summary.Experiment}: {summary.Status.ToString().ToLowerInvariant()} — claims were not judged.[/]");
             return;
         }
+        // Compact on purpose: statement, verdict and the first few numbers. The thresholds and
+        // every measured number are in summary.json and the report.
         var table = new Table().Title($"{Markup.Escape(summary.Experiment)} — {Markup.Escape(summary.Source)}")
-            .AddColumn("claim").AddColumn("source").AddColumn("verdict").AddColumn("measured").AddColumn("threshold");
+            .AddColumn("claim").AddColumn("verdict").AddColumn("measured (first numbers)");
         foreach (var c in summary.Claims)
         {
             var colour = c.Verdict switch { Verdict.Holds => "green", Verdict.Fails => "red", _ => "yellow" };
+            var shown = c.Measured.Take(MeasuredShown).Select(m => $"{m.Key} = {m.Value:G4}").ToList();
+            if (c.Measured.Count > MeasuredShown) shown.Add($"… {c.Measured.Count - MeasuredShown} more in summary.json");
             table.AddRow(
-                new Markup($"[bold]{Markup.Escape(c.Id)}[/] {Markup.Escape(c.Statement)}"),
-                new Text(c.Source),
+                new Markup($"[bold]{Markup.Escape(c.Id)}[/] {Markup.Escape(c.Statement)} [grey]({Markup.Escape(c.Source)})[/]"),
                 new Markup($"[{colour}]{c.Verdict.ToString().ToLowerInvariant()}[/]"),
-                new Text(string.Join("\n", c.Measured.Select(m => $"{m.Key} = {m.Value:G4}")) + (c.Note is null ? "" : $"\n({c.Note})")),
-                new Text(c.Threshold));
+                new Text(string.Join("\n", shown)));
         }
         AnsiConsole.Write(table);
     }

@@ -31,23 +31,30 @@ public static class Charts
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         int index = 0;
+        double low = double.PositiveInfinity, high = double.NegativeInfinity;
         foreach (var s in series)
         {
             var points = s.X.Zip(s.Y).Where(p => double.IsFinite(p.Second) && (!logY || p.Second > 0))
                 .Select(p => (p.First, logY ? Math.Log10(p.Second) : p.Second)).ToArray();
             if (points.Length == 0) { index++; continue; }
+            low = Math.Min(low, points.Min(p => p.Item2));
+            high = Math.Max(high, points.Max(p => p.Item2));
             var line = plot.Add.ScatterLine(points.Select(p => p.First).ToArray(), points.Select(p => p.Item2).ToArray(), palette.GetColor(index++));
             line.LegendText = s.Label;
             line.LineWidth = 2;
         }
-        if (logY)
+        if (logY && low <= high)
         {
-            // Label ticks with the value, not its logarithm.
-            var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+            // ScottPlot draws log10(y); label whole decades with the value they stand for, and put
+            // minor ticks at 2…9 × each decade.
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            int first = (int)Math.Floor(low), last = (int)Math.Ceiling(high);
+            int stride = Math.Max(1, (last - first) / 8);
+            for (int k = first; k <= last; k++)
             {
-                LabelFormatter = y => $"1e{y:0.#}",
-                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            };
+                if ((k - first) % stride == 0) ticks.AddMajor(k, $"1e{k}");
+                for (int m = 2; m <= 9 && stride == 1; m++) ticks.AddMinor(k + Math.Log10(m));
+            }
             plot.Axes.Left.TickGenerator = ticks;
         }
         Finish(plot, title, xLabel, logY ? $"{yLabel} (log scale)" : yLabel);
