@@ -1,0 +1,58 @@
+using MuonSharp.Lab.Experiments.MatrixSensing;
+using static TorchSharp.torch;
+
+namespace MuonSharp.Lab.Tests.Experiments.MatrixSensing;
+
+public sealed class AcquisitionTests
+{
+    /// <summary>mass(t) = start + gain·min(t / until, 1) for t = 0..steps: acquired linearly by step <paramref name="until"/>.</summary>
+    private static double[] Ramp(double start, double gain, int until, int steps) =>
+        Enumerable.Range(0, steps + 1).Select(t => start + gain * Math.Min((double)t / until, 1)).ToArray();
+
+    [Fact]
+    public void Given_blocks_acquired_by_known_steps_then_the_acquisition_steps_and_ATSR_are_those_steps_and_their_ratio()
+    {
+        var masses = new[] { Ramp(0, 5, 40, 200), Ramp(0.5, 2, 10, 200), Ramp(1, 1, 80, 200), Ramp(0.2, 3, 20, 200) };
+
+        var times = masses.Select(m => Acquisition.AcquisitionStep(m, 1.0)).ToArray();
+        var half = masses.Select(m => Acquisition.AcquisitionStep(m, 0.5)).ToArray();
+
+        Assert.Equal(new[] { 40, 10, 80, 20 }, times);
+        Assert.Equal(new[] { 20, 5, 40, 10 }, half);
+        Assert.Equal(8.0, Acquisition.SpreadRatio(masses, 1.0), 12);
+        Assert.Equal(8.0, Acquisition.SpreadRatio(masses, 0.5), 12);
+    }
+
+    [Fact]
+    public void Blocks_acquired_together_have_ATSR_one_whatever_their_size_or_starting_mass()
+    {
+        var masses = new[] { Ramp(0.9, 10, 30, 100), Ramp(0.1, 1, 30, 100), Ramp(2, 0.3, 30, 100) };
+
+        Assert.Equal(1.0, Acquisition.SpreadRatio(masses, 0.9), 12);
+    }
+
+    [Fact]
+    public void A_block_that_gains_no_mass_makes_ATSR_infinite_and_no_block_gaining_makes_it_undefined()
+    {
+        var shrinking = Ramp(1, -0.5, 10, 50);
+
+        Assert.Equal(-1, Acquisition.AcquisitionStep(shrinking, 0.9));
+        Assert.Equal(double.PositiveInfinity, Acquisition.SpreadRatio(new[] { Ramp(0, 1, 10, 50), shrinking }, 0.9));
+        Assert.True(double.IsNaN(Acquisition.SpreadRatio(new[] { shrinking, shrinking }, 0.9)));
+    }
+
+    [Fact]
+    public void Block_masses_are_the_nuclear_norms_of_the_diagonal_blocks_only()
+    {
+        // Blocks 2×2: 3·I, diag(1, −2), and a rank-one block of norm 5; the off-diagonal blocks must be ignored.
+        using var w = zeros(6, 6, dtype: ScalarType.Float64);
+        w[0, 0] = 3.0; w[1, 1] = 3.0;
+        w[2, 2] = 1.0; w[3, 3] = -2.0;
+        w[4, 4] = 3.0; w[4, 5] = 4.0;
+        w[0, 5] = 100.0; w[5, 0] = -100.0;
+
+        var masses = Acquisition.BlockMasses(w, 3);
+
+        Assert.Equal(new[] { 6.0, 3.0, 5.0 }, masses.Select(m => Math.Round(m, 10)).ToArray());
+    }
+}
