@@ -59,6 +59,7 @@ public sealed class RandomFeaturesExperiment : Experiment<RandomFeaturesConfig>
         // One thread also fixes the order of every reduction. Restored afterwards.
         int threads = torch.get_num_threads();
         torch.set_num_threads(1);
+        context.Log($"torch intra-op threads: 1 for this run (was {threads}; config.json records the value before the run)");
         try
         {
             return RunSingleThreaded(context, config);

@@ -48,6 +48,7 @@ public sealed class StableRankInitExperiment : Experiment<StableRankInitConfig>
         // machine OpenMP's spin-waiting made small SVDs many times slower with two. Restored afterwards.
         int threads = torch.get_num_threads();
         torch.set_num_threads(1);
+        context.Log($"torch intra-op threads: 1 for this run (was {threads}; config.json records the value before the run)");
         try
         {
             return RunSingleThreaded(context, config);
