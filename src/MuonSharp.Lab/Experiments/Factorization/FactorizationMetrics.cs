@@ -1,0 +1,181 @@
+using static TorchSharp.torch;
+
+namespace MuonSharp.Lab.Experiments.Factorization;
+
+/// <summary>
+/// What the factorization experiment measures, as pure functions of (P, Q) or of recorded curves.
+/// Tensors are float64; P, Q are [N, d]; U, V are the target's singular vectors, [d, d].
+/// </summary>
+/// <remarks>
+/// Conserved quantities, derived here (the paper's formulas were lost in extraction). For
+/// L(PᵀQ), gradient flow Ṗ = −Q∇ᵀ, Q̇ = −P∇ gives d(PPᵀ)/dt = d(QQᵀ)/dt = −Q∇ᵀPᵀ − P∇Qᵀ, so
+/// PPᵀ − QQᵀ (the N×N Gram matrices over the inner dimension, Du et al. 2018's balancedness) is
+/// conserved. Once aligned, P = R D_p Uᵀ and Q = R D_q Vᵀ, Muon flow moves every mode's p_k and
+/// q_k by the same sign(s_k − p_k q_k), so √(PPᵀ) − √(QQᵀ) = R diag(p − q) Rᵀ is conserved.
+/// The extracted text writes PᵀP − QᵀQ and √(PᵀP) − √(QᵀQ), the d×d Gram matrices on the outer
+/// side; for the symmetric (diagonal) planted target and aligned factors those have the same
+/// spectra, diag(p² − q²) and diag(p − q), so the claim is the same. We measure the inner-side
+/// forms because only they are exact for GD flow before alignment too.
+/// </remarks>
+public static class FactorizationMetrics
+{
+    /// <summary>σ_k of PᵀQ projected on the target's singular vectors: the diagonal of UᵀPᵀQV.</summary>
+    /// <param name="p">[N, d].</param>
+    /// <param name="q">[N, d].</param>
+    /// <param name="u">[d, d].</param>
+    /// <param name="v">[d, d].</param>
+    public static double[] ModeSigmas(Tensor p, Tensor q, Tensor u, Tensor v)
+    {
+        using var scope = NewDisposeScope();
+        return u.T.matmul(p.T).matmul(q).matmul(v).diagonal().data<double>().ToArray();
+    }
+
+    /// <summary>
+    /// Each factor's size in each target mode: ‖P u_k‖ (or ‖Q v_k‖). When the factors are aligned
+    /// these are the factor's singular values, mode by mode.
+    /// </summary>
+    /// <param name="factor">[N, d].</param>
+    /// <param name="basis">[d, d]: U for P, V for Q.</param>
+    public static double[] ModeNorms(Tensor factor, Tensor basis)
+    {
+        using var scope = NewDisposeScope();
+        return factor.matmul(basis).square().sum(dim: 0).sqrt().data<double>().ToArray();
+    }
+
+    /// <summary>
+    /// How far the factors are from being aligned with each other and with the target, in [0, 1]:
+    /// the largest of the off-diagonal fractions ‖offdiag(X)‖_F / ‖X‖_F of X = UᵀPᵀQV (the product in
+    /// the target's bases: P and Q share their inner singular vectors mode by mode), UᵀPᵀPU (P's
+    /// right singular vectors are U) and VᵀQᵀQV (Q's are V). 0 exactly when aligned; 1 when the
+    /// product has no diagonal at all (e.g. Q's modes are a cyclic shift of P's).
+    /// </summary>
+    /// <remarks>
+    /// Needs distinct target singular values (true for the planted spectra here). A factor with a
+    /// flat spectrum (PᵀP ∝ I) counts as aligned on its own side, as any basis diagonalizes it; the
+    /// product term is what sees whether P and Q agree.
+    /// </remarks>
+    /// <param name="p">[N, d].</param>
+    /// <param name="q">[N, d].</param>
+    /// <param name="u">[d, d].</param>
+    /// <param name="v">[d, d].</param>
+    public static double Misalignment(Tensor p, Tensor q, Tensor u, Tensor v)
+    {
+        using var scope = NewDisposeScope();
+        var product = u.T.matmul(p.T).matmul(q).matmul(v);
+        var gramP = u.T.matmul(p.T).matmul(p).matmul(u);
+        var gramQ = v.T.matmul(q.T).matmul(q).matmul(v);
+        return Math.Max(OffDiagonalFraction(product), Math.Max(OffDiagonalFraction(gramP), OffDiagonalFraction(gramQ)));
+    }
+
+    /// <summary>‖X − diag(X)‖_F / ‖X‖_F; NaN for the zero matrix.</summary>
+    /// <param name="x">A square matrix.</param>
+    public static double OffDiagonalFraction(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        double total = x.square().sum().item<double>();
+        double diagonal = x.diagonal().square().sum().item<double>();
+        return total > 0 ? Math.Sqrt(Math.Max(0, total - diagonal) / total) : double.NaN;
+    }
+
+    /// <summary>√(PPᵀ) − √(QQᵀ), [N, N]: the quantity Muon flow conserves once aligned.</summary>
+    /// <param name="p">[N, d].</param>
+    /// <param name="q">[N, d].</param>
+    public static Tensor MuonInvariant(Tensor p, Tensor q)
+    {
+        using var scope = NewDisposeScope();
+        return (GramSquareRoot(p) - GramSquareRoot(q)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>PPᵀ − QQᵀ, [N, N]: the quantity gradient flow conserves.</summary>
+    /// <param name="p">[N, d].</param>
+    /// <param name="q">[N, d].</param>
+    public static Tensor GdInvariant(Tensor p, Tensor q) => p.matmul(p.T) - q.matmul(q.T);
+
+    /// <summary>
+    /// √(XXᵀ) = U_X Σ_X U_Xᵀ from the compact SVD X = U_X Σ_X V_Xᵀ: the symmetric positive square root,
+    /// computed from X rather than from XXᵀ so small singular values keep their accuracy.
+    /// </summary>
+    /// <param name="x">[N, d].</param>
+    public static Tensor GramSquareRoot(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var (u, s, _) = linalg.svd(x, fullMatrices: false); // u [N, r], s [r]
+        return (u * s.unsqueeze(0)).matmul(u.T).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>‖C − C_ref‖_F / ‖C_ref‖_F; NaN when C_ref = 0.</summary>
+    /// <param name="current">C.</param>
+    /// <param name="reference">C_ref (same shape).</param>
+    public static double RelativeDrift(Tensor current, Tensor reference)
+    {
+        using var scope = NewDisposeScope();
+        double norm = reference.square().sum().sqrt().item<double>();
+        return norm > 0 ? (current - reference).square().sum().sqrt().item<double>() / norm : double.NaN;
+    }
+
+    /// <summary>First index whose value is ≤ <paramref name="threshold"/>; −1 if none (a falling curve's crossing).</summary>
+    /// <param name="values">A curve, e.g. the loss per step.</param>
+    /// <param name="threshold">The level.</param>
+    public static int FirstAtOrBelow(IReadOnlyList<double> values, double threshold)
+    {
+        for (int i = 0; i < values.Count; i++) if (values[i] <= threshold) return i;
+        return -1;
+    }
+
+    /// <summary>
+    /// Per-step growth of a mode's factor size while the mode is being learned: the least-squares
+    /// slope of <paramref name="factorNorm"/> over the steps where <paramref name="sigma"/> lies in
+    /// [lo·s, hi·s], up to the first step it reaches hi·s. NaN with fewer than 2 such steps.
+    /// </summary>
+    /// <param name="factorNorm">‖P u_k‖ per step.</param>
+    /// <param name="sigma">σ_k of PᵀQ per step.</param>
+    /// <param name="target">s_k.</param>
+    /// <param name="lo">Window start as a fraction of s_k.</param>
+    /// <param name="hi">Window end as a fraction of s_k.</param>
+    public static double GrowthPerStep(IReadOnlyList<double> factorNorm, IReadOnlyList<double> sigma, double target, double lo = 0.2, double hi = 0.8)
+    {
+        var steps = new List<double>();
+        var values = new List<double>();
+        for (int t = 0; t < sigma.Count; t++)
+        {
+            if (sigma[t] >= hi * target) break;
+            if (sigma[t] >= lo * target) { steps.Add(t); values.Add(factorNorm[t]); }
+        }
+        return steps.Count < 2 ? double.NaN : Analysis.Stats.LinearFit(steps, values).Slope;
+    }
+
+    /// <summary>Spearman's rank correlation (average ranks for ties); NaN with fewer than 2 pairs or a constant input.</summary>
+    /// <param name="x">Values.</param>
+    /// <param name="y">Values (same length).</param>
+    public static double RankCorrelation(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count != y.Count) throw new ArgumentException($"x has {x.Count} values, y has {y.Count}.");
+        if (x.Count < 2 || x.Concat(y).Any(v => !double.IsFinite(v))) return double.NaN;
+        var rx = Ranks(x);
+        var ry = Ranks(y);
+        double mx = rx.Average(), my = ry.Average();
+        double sxy = 0, sxx = 0, syy = 0;
+        for (int i = 0; i < rx.Length; i++)
+        {
+            sxy += (rx[i] - mx) * (ry[i] - my);
+            sxx += (rx[i] - mx) * (rx[i] - mx);
+            syy += (ry[i] - my) * (ry[i] - my);
+        }
+        return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
+    }
+
+    private static double[] Ranks(IReadOnlyList<double> values)
+    {
+        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Count];
+        for (int start = 0; start < order.Length;)
+        {
+            int end = start;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]]) end++;
+            double rank = (start + end) / 2.0 + 1; // average rank of a tie
+            for (int i = start; i <= end; i++) ranks[order[i]] = rank;
+            start = end + 1;
+        }
+        return ranks;
+    }
+}

@@ -1,0 +1,147 @@
+using MuonSharp.Lab.Analysis;
+using MuonSharp.Lab.Claims;
+using MuonSharp.Lab.Plots;
+using MuonSharp.Lab.Runs;
+using static MuonSharp.Lab.Experiments.Factorization.FactorizationClaims;
+
+namespace MuonSharp.Lab.Experiments.Factorization;
+
+/// <summary>
+/// Part (a): Muon and GD at a constant step from 003's small random start on the planted 10/k
+/// target. Muon's factor singular values all grow by about η per step, so mode k is learned after
+/// about √s_k / η steps — smaller modes first. GD's modes grow like e^(4η s_k t) and are learned one
+/// after another, largest first, with plateaus between (saddle-to-saddle).
+/// </summary>
+internal static class ModeLearning
+{
+    /// <summary>Trains every optimizer of the config for every seed; the runs feed claims (a), (b) and (c).</summary>
+    public static Dictionary<(string Optimizer, int Seed), Trajectory> Train(RunContext context, FactorizationConfig config, FactorizationProblem problem)
+    {
+        var runs = new Dictionary<(string, int), Trajectory>();
+        using var progress = context.Progress.Start("(a) constant step from small init", (double)config.Steps * config.Seeds * config.Optimizers.Length);
+        foreach (int seed in config.SeedList)
+        {
+            var (p0, q0) = FactorizationExperiment.SmallInit(problem, config, seed);
+            using (p0)
+            using (q0)
+            {
+                foreach (var optimizer in config.Optimizers)
+                {
+                    var trajectory = Trainer.Run(problem, p0, q0, new TrainOptions
+                    {
+                        Steps = config.Steps,
+                        LearningRate = _ => FactorizationExperiment.LearningRateOf(config, optimizer),
+                        Rule = FactorizationExperiment.RuleOf(optimizer),
+                        Diagnostics = true,
+                        InvariantEvery = config.RecordEvery,
+                        DriftFromMisalignment = config.AlignedThreshold,
+                        DivergenceLoss = DivergenceFactor * problem.TargetNormSquared,
+                        Cancellation = context.Cancellation,
+                        Progress = progress,
+                    });
+                    runs[(optimizer, seed)] = trajectory;
+                    Record(context, config, problem, optimizer, seed, trajectory);
+                }
+            }
+        }
+        Plot(context, config, problem, runs);
+        return runs;
+    }
+
+    /// <summary>Judges claim (a) from the Muon runs; GD's numbers are contrast.</summary>
+    public static ClaimResult Judge(FactorizationConfig config, FactorizationProblem problem, Dictionary<(string Optimizer, int Seed), Trajectory> runs)
+    {
+        var measured = new Dictionary<string, double>();
+        if (!config.Optimizers.Contains("muon"))
+            return EqualRates.Judge(null, measured, "muon is not among the optimizers of this run.");
+
+        var s = problem.SingularValues;
+        foreach (var optimizer in config.Optimizers)
+        {
+            var correlations = new List<double>();
+            var spreads = new List<double>();
+            var growth = new List<double>();
+            var variation = new List<double>();
+            foreach (int seed in config.SeedList)
+            {
+                var run = runs[(optimizer, seed)];
+                var learnedAt = LearnedSteps(run, s);
+                correlations.Add(learnedAt.Any(t => t < 0) ? double.NaN : FactorizationMetrics.RankCorrelation(s, learnedAt.Select(t => (double)t).ToArray()));
+                spreads.Add(learnedAt.Any(t => t <= 0) ? double.NaN : learnedAt.Max() / (double)learnedAt.Min());
+                var rates = GrowthOverLr(run, s, FactorizationExperiment.LearningRateOf(config, optimizer));
+                growth.Add(Stats.Mean(rates));
+                variation.Add(Stats.StandardDeviation(rates) / Math.Abs(Stats.Mean(rates)));
+            }
+            Curves.AddMeanAndSpread(measured, $"{optimizer}_spearman_s_vs_learned_step", correlations);
+            Curves.AddMeanAndSpread(measured, $"{optimizer}_learned_step_max_over_min", spreads);
+            if (optimizer == "muon")
+            {
+                // Growth per step in units of η is Muon's prediction; for GD growth is exponential, not per-step.
+                Curves.AddMeanAndSpread(measured, "muon_growth_per_step_over_lr", growth);
+                Curves.AddMeanAndSpread(measured, "muon_growth_cv_across_modes", variation);
+            }
+        }
+
+        double rho = measured["muon_spearman_s_vs_learned_step_mean"];
+        double rate = measured["muon_growth_per_step_over_lr_mean"];
+        double cv = measured["muon_growth_cv_across_modes_mean"];
+        if (!double.IsFinite(rho) || !double.IsFinite(rate) || !double.IsFinite(cv))
+            return EqualRates.Judge(null, measured, "Some Muon mode never reached 0.9·s_k or had no growth window within the steps; raise steps.");
+        bool holds = rho >= MinRankCorrelation && Math.Abs(rate - 1) <= GrowthTolerance && cv <= MaxGrowthVariation;
+        return EqualRates.Judge(holds, measured);
+    }
+
+    /// <summary>Per mode, the first step with σ_k ≥ 0.9·s_k; −1 if never.</summary>
+    public static int[] LearnedSteps(Trajectory run, IReadOnlyList<double> s) =>
+        Enumerable.Range(0, s.Count).Select(k => Stats.FirstCrossing(run.SigmaOf(k), LearnedFraction * s[k])).ToArray();
+
+    /// <summary>Per mode, the mean of P's and Q's growth per step in the window, divided by η.</summary>
+    private static double[] GrowthOverLr(Trajectory run, IReadOnlyList<double> s, double lr) =>
+        Enumerable.Range(0, s.Count).Select(k =>
+        {
+            var sigma = run.SigmaOf(k);
+            double p = FactorizationMetrics.GrowthPerStep(run.NormP.Select(n => n[k]).ToArray(), sigma, s[k], GrowthWindowLow, GrowthWindowHigh);
+            double q = FactorizationMetrics.GrowthPerStep(run.NormQ.Select(n => n[k]).ToArray(), sigma, s[k], GrowthWindowLow, GrowthWindowHigh);
+            return (p + q) / 2 / lr;
+        }).ToArray();
+
+    private static void Record(RunContext context, FactorizationConfig config, FactorizationProblem problem, string optimizer, int seed, Trajectory run)
+    {
+        Curves.Record(context, optimizer, seed, "loss", run.Loss, config.RecordEvery);
+        Curves.Record(context, optimizer, seed, "misalignment", run.Misalignment, config.RecordEvery);
+        for (int k = 0; k < problem.Dim; k++)
+            Curves.Record(context, optimizer, seed, $"sigma_{k + 1}", run.SigmaOf(k), config.RecordEvery);
+        foreach (var (step, muonQuantity, gdQuantity) in run.Drift)
+        {
+            context.Metrics.Add(step, optimizer, seed, "drift_sqrt_gram_after_alignment", muonQuantity);
+            context.Metrics.Add(step, optimizer, seed, "drift_gram_after_alignment", gdQuantity);
+        }
+    }
+
+    private static void Plot(RunContext context, FactorizationConfig config, FactorizationProblem problem, Dictionary<(string Optimizer, int Seed), Trajectory> runs)
+    {
+        var modes = ShownModes(problem.Dim);
+        foreach (var optimizer in config.Optimizers)
+        {
+            var series = modes.Select(k => Curves.Thinned($"σ_{k + 1} (s = {problem.SingularValues[k]:0.###})",
+                Curves.Mean(config.SeedList.Select(seed => (IReadOnlyList<double>)runs[(optimizer, seed)].SigmaOf(k)).ToList()), config.RecordEvery));
+            Charts.Line(context, $"singular_values_{optimizer}",
+                $"{optimizer}: σ_k of P^T Q on the target's singular vectors (lr {FactorizationExperiment.LearningRateOf(config, optimizer)}, mean of {config.Seeds} seeds)",
+                "step", "σ_k", series);
+        }
+        Charts.Line(context, "loss", "Loss ‖M* − P^T Q‖²_F from small init (mean over seeds)", "step", "loss",
+            config.Optimizers.Select(o => Curves.Thinned($"{o} (lr {FactorizationExperiment.LearningRateOf(config, o)})",
+                Curves.Mean(config.SeedList.Select(seed => (IReadOnlyList<double>)runs[(o, seed)].Loss).ToList()), config.RecordEvery)), logY: true);
+
+        // When each mode is learned: Muon's small modes first, GD's large modes first.
+        var categories = modes.Select(k => $"k={k + 1}").ToList();
+        var bars = config.Optimizers.Select(o => (o, (IReadOnlyList<double>)modes.Select(k =>
+            Stats.Mean(config.SeedList.Select(seed => (double)LearnedSteps(runs[(o, seed)], problem.SingularValues)[k]).Where(t => t >= 0))).ToList())).ToList();
+        Charts.Bars(context, "learned_step_per_mode", "Step at which σ_k reaches 0.9·s_k (mean over seeds; s_k = s_max/k)", "step", categories, bars);
+    }
+
+    /// <summary>All modes up to 8, else 1, 2, 4, 8, … and the last.</summary>
+    private static int[] ShownModes(int dim) =>
+        dim <= 8 ? Enumerable.Range(0, dim).ToArray()
+            : Enumerable.Range(0, 31).Select(i => (1 << i) - 1).TakeWhile(k => k < dim).Append(dim - 1).Distinct().ToArray();
+}
