@@ -50,8 +50,9 @@ internal static class LabCommands
         var config = new Option<string?>("--config") { Description = "JSON file with config keys to override." };
         var output = new Option<string?>("--out") { Description = "Run directory (default runs/<id>-<time>); must not hold a run." };
         var tensorboard = new Option<bool>("--tensorboard") { Description = "Also write TensorBoard event files." };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads during the run (default 1: faster for these small matrices).", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("run", "Run one experiment and print its claims table.") { id, optimizers, seeds, seed, steps, quick, set, config, output, tensorboard };
+        var command = new Command("run", "Run one experiment and print its claims table.") { id, optimizers, seeds, seed, steps, quick, set, config, output, tensorboard, threads };
         command.SetAction(parse => Guarded(() =>
         {
             var experiment = ExperimentRegistry.Get(parse.GetValue(id)!);
@@ -65,7 +66,7 @@ internal static class LabCommands
             assignments.AddRange(parse.GetValue(set) ?? Array.Empty<string>());
             resolved = ConfigOverrides.Apply(resolved, assignments);
             var directory = parse.GetValue(output) ?? Path.Combine("runs", $"{experiment.Id}-{DateTime.Now:yyyyMMdd-HHmmss}");
-            var summary = RunWithProgress(experiment, resolved, directory, parse.GetValue(tensorboard));
+            var summary = RunWithProgress(experiment, resolved, directory, parse.GetValue(tensorboard), parse.GetValue(threads));
             ClaimTable.Show(summary);
             AnsiConsole.MarkupLine($"Run written to [bold]{Markup.Escape(directory)}[/]");
             return 0;
@@ -78,7 +79,8 @@ internal static class LabCommands
         var quick = new Option<bool>("--quick") { Description = "Quick sizes (minutes in all) instead of the papers'." };
         var seeds = new Option<int?>("--seeds") { Description = "Seeds per experiment (default: each experiment's own)." };
         var output = new Option<string?>("--out") { Description = "Folder for all runs and the report (default runs/reproduce-<time>)." };
-        var command = new Command("reproduce", "Run every experiment, then write report.md and report.html.") { quick, seeds, output };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads during each run (default 1).", DefaultValueFactory = _ => 1 };
+        var command = new Command("reproduce", "Run every experiment, then write report.md and report.html.") { quick, seeds, output, threads };
         command.SetAction(parse => Guarded(() =>
         {
             var root = parse.GetValue(output) ?? Path.Combine("runs", $"reproduce-{DateTime.Now:yyyyMMdd-HHmmss}");
@@ -86,7 +88,7 @@ internal static class LabCommands
             {
                 var config = experiment.DefaultConfig(parse.GetValue(quick) ? ExperimentSize.Quick : ExperimentSize.Paper);
                 if (parse.GetValue(seeds) is { } n) config = ConfigOverrides.Apply(config, new[] { $"seeds={n}" });
-                var summary = RunWithProgress(experiment, config, Path.Combine(root, experiment.Id), tensorboard: false);
+                var summary = RunWithProgress(experiment, config, Path.Combine(root, experiment.Id), tensorboard: false, parse.GetValue(threads));
                 ClaimTable.Show(summary);
                 if (summary.Status == RunStatus.Interrupted) break;
             }
@@ -110,7 +112,7 @@ internal static class LabCommands
         return command;
     }
 
-    private static RunSummary RunWithProgress(IExperiment experiment, ExperimentConfig config, string directory, bool tensorboard)
+    private static RunSummary RunWithProgress(IExperiment experiment, ExperimentConfig config, string directory, bool tensorboard, int threads)
     {
         using var cancellation = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancellation.Cancel(); };
@@ -119,7 +121,7 @@ internal static class LabCommands
         {
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(experiment.Id)}[/] → {Markup.Escape(directory)}");
             return SpectreProgress.Run(progress => LabRunner.Run(experiment, config, directory,
-                new RunOptions { Progress = progress, Cancellation = cancellation.Token, TensorBoard = tensorboard }));
+                new RunOptions { Progress = progress, Cancellation = cancellation.Token, TensorBoard = tensorboard, TorchThreads = threads }));
         }
         finally
         {

@@ -18,6 +18,14 @@ public sealed record RunOptions
     public bool TensorBoard { get; init; }
     /// <summary>Echo of log lines (the CLI prints them).</summary>
     public Action<string>? Echo { get; init; }
+    /// <summary>
+    /// libtorch intra-op threads during the run (default 1). The papers' experiments use matrices of
+    /// at most a few hundred rows, where thread synchronization costs more than it saves — measured
+    /// here on 2 busy cores: a 40×40 SVD about 50× and a 32×32 Muon step 20× slower with two threads
+    /// than with one — and one thread fixes the order of every reduction. The caller's setting is
+    /// restored afterwards; config.json records the value used.
+    /// </summary>
+    public int TorchThreads { get; init; } = 1;
 }
 
 /// <summary>
@@ -38,6 +46,7 @@ public static class LabRunner
     public static RunSummary Run(IExperiment experiment, ExperimentConfig config, string directory, RunOptions? options = null)
     {
         options ??= new RunOptions();
+        if (options.TorchThreads < 1) throw new LabUserException($"torch threads = {options.TorchThreads}: must be ≥ 1.");
         ConfigOverrides.Validated(config);
         foreach (var name in config.Optimizers)
             if (!experiment.KnownOptimizers.Contains(name))
@@ -46,6 +55,20 @@ public static class LabRunner
             throw new LabUserException($"'{directory}' already holds a run; choose another --out or remove it (nothing was overwritten).");
         Directory.CreateDirectory(directory);
 
+        int callerThreads = TorchSharp.torch.get_num_threads();
+        TorchSharp.torch.set_num_threads(options.TorchThreads);
+        try
+        {
+            return RunIn(experiment, config, directory, options);
+        }
+        finally
+        {
+            TorchSharp.torch.set_num_threads(callerThreads);
+        }
+    }
+
+    private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, string directory, RunOptions options)
+    {
         var configJson = JsonSerializer.SerializeToNode(config, config.GetType(), ConfigOverrides.Json)!.AsObject();
         AtomicFile.WriteAllText(Path.Combine(directory, "config.json"), new JsonObject
         {

@@ -54,28 +54,17 @@ public sealed class FactorizationExperiment : Experiment<FactorizationConfig>
     /// <inheritdoc />
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, FactorizationConfig config)
     {
-        // Every matrix here is at most a few dozen rows: libtorch's intra-op threads cost more than
-        // they save (measured on 2 busy cores at d = 32: a Muon step takes 0.45 ms on one thread and
-        // 9 ms on two). So the experiment runs single-threaded and gives the caller's setting back.
-        int callerThreads = get_num_threads();
-        set_num_threads(1);
-        try
-        {
-            using var problem = new FactorizationProblem(FactorizationProblem.HarmonicSpectrum(config.Dim, config.TargetScale, config.Dim), config.Hidden);
-            context.Log($"target: d = {config.Dim}, N = {config.Hidden}, s_k = {config.TargetScale}/k; init N(0,1) × {config.InitScale}; float64, 1 torch thread");
+        // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
+        using var problem = new FactorizationProblem(FactorizationProblem.HarmonicSpectrum(config.Dim, config.TargetScale, config.Dim), config.Hidden);
+        context.Log($"target: d = {config.Dim}, N = {config.Hidden}, s_k = {config.TargetScale}/k; init N(0,1) × {config.InitScale}; float64");
 
-            var runs = ModeLearning.Train(context, config, problem);
-            var claims = new List<ClaimResult> { ModeLearning.Judge(config, problem, runs) };
-            claims.Add(ConservedQuantities.Run(context, config, problem, runs));
-            claims.Add(CriticalStepSize.Run(context, config, problem, runs));
-            claims.Add(Annealing.Run(context, config));
-            claims.Add(TwoStepSchedule.Run(context, config, problem));
-            return claims;
-        }
-        finally
-        {
-            set_num_threads(callerThreads);
-        }
+        var runs = ModeLearning.Train(context, config, problem);
+        var claims = new List<ClaimResult> { ModeLearning.Judge(config, problem, runs) };
+        claims.Add(ConservedQuantities.Run(context, config, problem, runs));
+        claims.Add(CriticalStepSize.Run(context, config, problem, runs));
+        claims.Add(Annealing.Run(context, config));
+        claims.Add(TwoStepSchedule.Run(context, config, problem));
+        return claims;
     }
 
     /// <summary>Independent random streams of one seed, so adding a part never shifts another part's draws.</summary>

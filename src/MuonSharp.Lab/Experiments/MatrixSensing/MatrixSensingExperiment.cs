@@ -45,29 +45,17 @@ public sealed class MatrixSensingExperiment : Experiment<MatrixSensingConfig>
     /// <inheritdoc />
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, MatrixSensingConfig config)
     {
-        // 20×20 problems: intra-op threads only add synchronization (a polar step took ~50× longer
-        // with 2 threads on a loaded 2-core machine), and one thread makes results independent of
-        // the machine's thread count. Restored afterwards.
-        int threads = get_num_threads();
-        set_num_threads(1);
-        context.Log($"torch intra-op threads: 1 during this experiment (was {threads})");
-        try
+        // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
+        var (runs, convex) = RunMain(context, config);
+        var sweep = RunAtsrSweep(context, config);
+        DrawPlots(context, config, runs, convex, sweep);
+        return new[]
         {
-            var (runs, convex) = RunMain(context, config);
-            var sweep = RunAtsrSweep(context, config);
-            DrawPlots(context, config, runs, convex, sweep);
-            return new[]
-            {
-                MatrixSensingClaims.JudgeFlattening(runs),
-                MatrixSensingClaims.JudgeNormMatched(runs),
-                MatrixSensingClaims.JudgeNuclearGap(runs, convex),
-                MatrixSensingClaims.JudgeWeightDecay(sweep),
-            };
-        }
-        finally
-        {
-            set_num_threads(threads);
-        }
+            MatrixSensingClaims.JudgeFlattening(runs),
+            MatrixSensingClaims.JudgeNormMatched(runs),
+            MatrixSensingClaims.JudgeNuclearGap(runs, convex),
+            MatrixSensingClaims.JudgeWeightDecay(sweep),
+        };
     }
 
     /// <summary>Per seed: the convex baseline, then every optimizer from the shared W₀ without weight decay.</summary>

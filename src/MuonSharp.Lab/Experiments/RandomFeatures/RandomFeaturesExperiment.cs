@@ -54,23 +54,11 @@ public sealed class RandomFeaturesExperiment : Experiment<RandomFeaturesConfig>
     /// <inheritdoc />
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, RandomFeaturesConfig config)
     {
-        // These matrices are small (≤ a few hundred rows): one intra-op thread is faster than two, and on a
-        // shared, oversubscribed machine OpenMP's spin-waiting made a 40×40 SVD ~50× slower with two.
-        // One thread also fixes the order of every reduction. Restored afterwards.
-        int threads = torch.get_num_threads();
-        torch.set_num_threads(1);
-        context.Log($"torch intra-op threads: 1 for this run (was {threads}; config.json records the value before the run)");
-        try
-        {
-            return RunSingleThreaded(context, config);
-        }
-        finally
-        {
-            torch.set_num_threads(threads);
-        }
+        // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
+        return RunAll(context, config);
     }
 
-    private static IReadOnlyList<ClaimResult> RunSingleThreaded(RunContext context, RandomFeaturesConfig config)
+    private static IReadOnlyList<ClaimResult> RunAll(RunContext context, RandomFeaturesConfig config)
     {
         var size = new ProblemSize(config.OutputDim, config.FeatureDim, config.InputDim, config.Samples);
         bool both = config.Optimizers.Contains(Gd) && config.Optimizers.Contains(SpectralGd);

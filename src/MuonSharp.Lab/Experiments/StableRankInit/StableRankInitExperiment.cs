@@ -44,22 +44,11 @@ public sealed class StableRankInitExperiment : Experiment<StableRankInitConfig>
     /// <inheritdoc />
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, StableRankInitConfig config)
     {
-        // One intra-op thread: it fixes the order of every reduction, and on a shared, oversubscribed
-        // machine OpenMP's spin-waiting made small SVDs many times slower with two. Restored afterwards.
-        int threads = torch.get_num_threads();
-        torch.set_num_threads(1);
-        context.Log($"torch intra-op threads: 1 for this run (was {threads}; config.json records the value before the run)");
-        try
-        {
-            return RunSingleThreaded(context, config);
-        }
-        finally
-        {
-            torch.set_num_threads(threads);
-        }
+        // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
+        return RunAll(context, config);
     }
 
-    private static IReadOnlyList<ClaimResult> RunSingleThreaded(RunContext context, StableRankInitConfig config)
+    private static IReadOnlyList<ClaimResult> RunAll(RunContext context, StableRankInitConfig config)
     {
         var activations = config.Optimizers.Select(Activations.Get).ToList();
         var widths = config.Widths.OrderBy(w => w).ToList();
