@@ -20,8 +20,9 @@ public sealed record RoutingOutcome(string Optimizer, int Seed, double TrainedEr
 public static class RoutingTraining
 {
     /// <summary>
-    /// Trains one network. Every step draws a batch (one random item per trained pair), takes the
-    /// MSE and one optimizer step; every <c>EvalEvery</c> steps and at the end it evaluates all K²
+    /// Trains one network. Every step draws a batch (one random item per trained pair, or every item
+    /// when <c>AllItems</c>), takes the squared error and one optimizer step (the spectral methods'
+    /// step decaying linearly to zero when <c>SpectralDecay</c>); every <c>EvalEvery</c> steps and at the end it evaluates all K²
     /// pairs and records <c>trained_error</c>, <c>untrained_error</c>, <c>untrained_item_accuracy</c>
     /// and the effective ranks of W and of W − W₀.
     /// </summary>
@@ -59,16 +60,15 @@ public static class RoutingTraining
             bar.Advance();
         }
 
-        var final = Evaluate(context, network, initialShared, task, optimizerName, seed, config.Steps);
-        return final with { Optimizer = optimizerName, Seed = seed };
+        return Evaluate(context, network, initialShared, task, optimizerName, seed, config.Steps);
     }
 
     /// <summary>
     /// The batch loss ½ Σ_samples ‖ŷ − y‖². <c>000</c> App. C.2's formula is lost ("we use MSE loss");
     /// we take the squared error summed over the batch as in Saxe et al.'s analyses. Only SGD's step
     /// depends on this scale (polar updates do not see it): with it, SGD at the README's lr 0.02 learns
-    /// the task in a few thousand steps, while PyTorch's mean-over-elements MSELoss would be 2K·d/2 = 40
-    /// times slower at K = 5, d = 8.
+    /// the task in a few thousand steps, while PyTorch's mean-over-elements MSELoss would make it
+    /// 2K·d/2 = 32 times slower at K = 4, d = 8.
     /// </summary>
     /// <param name="prediction">ŷ [B, d].</param>
     /// <param name="target">y [B, d].</param>
