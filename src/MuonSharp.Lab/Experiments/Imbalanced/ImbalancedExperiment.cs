@@ -56,7 +56,7 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
     /// <inheritdoc />
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, ImbalancedConfig config)
     {
-        using var threads = TorchThreads.Limit(1);
+        // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
         var runs = new List<ImbalancedTrajectory>();
         foreach (var depth in config.Depths)
         {

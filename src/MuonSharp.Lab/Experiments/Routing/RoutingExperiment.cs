@@ -42,7 +42,7 @@ public sealed class RoutingExperiment : Experiment<RoutingConfig>
     /// <inheritdoc />
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, RoutingConfig config)
     {
-        using var threads = TorchThreads.Limit(1);
+        // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
         var outcomes = new List<RoutingOutcome>();
         foreach (var optimizer in config.Optimizers)
             foreach (var seed in config.SeedList)
