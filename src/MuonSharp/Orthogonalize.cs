@@ -74,6 +74,20 @@ public static class Orthogonalize
     public static Tensor NewtonSchulz(Tensor g, IReadOnlyList<Coefficients> schedule,
         ScalarType computeType = ScalarType.BFloat16, double eps = DefaultEpsilon, double normSafety = 1.0)
     {
+        using var scope = NewDisposeScope();
+        var x = NewtonSchulzInComputeType(g, schedule, computeType, eps, normSafety);
+        return (x.dtype == g.dtype ? x : x.to(g.dtype)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <see cref="NewtonSchulz(Tensor, IReadOnlyList{Coefficients}, ScalarType, double, double)"/> without the
+    /// final conversion back to <paramref name="g"/>'s dtype: the result is in <paramref name="computeType"/>.
+    /// Muon adds it straight into its float32 parameters (an exact bfloat16 → float32 widening inside
+    /// the add), which saves one full-size pass and allocation per step.
+    /// </summary>
+    internal static Tensor NewtonSchulzInComputeType(Tensor g, IReadOnlyList<Coefficients> schedule,
+        ScalarType computeType, double eps = DefaultEpsilon, double normSafety = 1.0)
+    {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(schedule);
         RequireMatrices(g, nameof(g));
@@ -86,7 +100,7 @@ public static class Orthogonalize
         var x = UsesFusedGemms(g, computeType)
             ? IterateFused(g, schedule, computeType, eps, normSafety)
             : IteratePlain(g, schedule, computeType, eps, normSafety);
-        return (x.dtype == g.dtype ? x : x.to(g.dtype)).MoveToOuterDisposeScope();
+        return x.MoveToOuterDisposeScope();
     }
 
     /// <summary>

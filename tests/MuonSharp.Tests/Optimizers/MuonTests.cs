@@ -59,6 +59,28 @@ public sealed class MuonTests
         Assert.True(TensorAssert.MaxAbsDifference(parameter, expected) < 1e-12);
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16, ScalarType.Float32)]
+    [InlineData(ScalarType.Float32, ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float64, ScalarType.BFloat16)]
+    public void The_update_is_added_in_the_parameter_dtype_whatever_the_Newton_Schulz_dtype(ScalarType parameterType, ScalarType nsType)
+    {
+        // Muon adds the Newton–Schulz result in ns_dtype straight into the parameter; the parameter
+        // keeps its dtype and moves by exactly lr·s·O (O widened, or rounded to a bfloat16 parameter).
+        using var parameter = new Parameter(Random(new long[] { 8, 12 }, seed: 5).to(parameterType));
+        using var before = parameter.detach().clone();
+        using var optimizer = Optim.Muon(new[] { parameter }, lr: 0.1, nesterov: false, momentum: 0.0, ns_dtype: nsType);
+        using var g = Random(new long[] { 8, 12 }, seed: 6).to(parameterType);
+        parameter.grad = g.clone();
+
+        optimizer.step();
+
+        using var expected = before.to(ScalarType.Float64) - 0.1 * Orthogonalize.NewtonSchulz(g, computeType: nsType).to(ScalarType.Float64);
+        Assert.Equal(parameterType, parameter.dtype);
+        double tolerance = parameterType == ScalarType.BFloat16 ? 1e-2 : 1e-6;
+        Assert.True(TensorAssert.MaxAbsDifference(parameter, expected) < tolerance);
+    }
+
     [Fact]
     public void The_shape_scale_of_a_conv_filter_is_computed_on_its_flattened_shape()
     {
