@@ -168,4 +168,35 @@ public sealed class MuonBatchingTests
         for (int i = 0; i < shapes.Length; i++)
             Assert.True(TensorAssert.MaxAbsDifference(batchedResult[i], oneByOne[i]) < tolerance);
     }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float32)]
+    public void Batched_steps_do_not_grow_the_number_of_live_native_tensors(ScalarType nsDtype)
+    {
+        // The conformance suite checks this for one matrix; here the batched Newton–Schulz path runs
+        // (three same-shaped matrices stacked) besides the single-matrix one.
+        var generator = new Generator(11);
+        var parameters = new[] { new long[] { 6, 4 }, new long[] { 6, 4 }, new long[] { 6, 4 }, new long[] { 5, 5 } }
+            .Select(s => new Parameter(randn(s, generator: generator))).ToArray();
+        foreach (var p in parameters) p.grad = zeros_like(p);
+        using var optimizer = Optim.Muon(parameters, lr: 0.01, ns_dtype: nsDtype);
+        void Steps(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                using var scope = NewDisposeScope();
+                foreach (var p in parameters) p.grad!.copy_(randn(p.shape, generator: generator)); // new gradient, same tensor
+                optimizer.step();
+            }
+        }
+        Steps(5); // state is allocated by now
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        Steps(200);
+        long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        Assert.True(after <= before, $"live tensors grew from {before} to {after} over 200 steps");
+        foreach (var p in parameters) p.Dispose();
+    }
 }
