@@ -67,8 +67,26 @@ public static class Orthogonalize
     /// <param name="normSafety">The Frobenius norm is multiplied by this (≥ 1) before dividing, keeping
     /// bfloat16 rounding from pushing a singular value above 1 (Polar Express uses 1.01).</param>
     /// <returns>A new tensor with the shape and dtype of <paramref name="g"/>.</returns>
+    /// <remarks>
+    /// In bfloat16 and float32 each step is three GEMMs with the scalings folded into them (see
+    /// docs/PERFORMANCE.md); float64, and inputs autograd is recording, iterate the formula as written.
+    /// </remarks>
     public static Tensor NewtonSchulz(Tensor g, IReadOnlyList<Coefficients> schedule,
         ScalarType computeType = ScalarType.BFloat16, double eps = DefaultEpsilon, double normSafety = 1.0)
+    {
+        using var scope = NewDisposeScope();
+        var x = NewtonSchulzInComputeType(g, schedule, computeType, eps, normSafety);
+        return (x.dtype == g.dtype ? x : x.to(g.dtype)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <see cref="NewtonSchulz(Tensor, IReadOnlyList{Coefficients}, ScalarType, double, double)"/> without the
+    /// final conversion back to <paramref name="g"/>'s dtype: the result is in <paramref name="computeType"/>.
+    /// Muon adds it straight into its float32 parameters (an exact bfloat16 → float32 widening inside
+    /// the add), which saves one full-size pass and allocation per step.
+    /// </summary>
+    internal static Tensor NewtonSchulzInComputeType(Tensor g, IReadOnlyList<Coefficients> schedule,
+        ScalarType computeType, double eps = DefaultEpsilon, double normSafety = 1.0)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(schedule);
@@ -79,27 +97,137 @@ public static class Orthogonalize
         if (!double.IsFinite(normSafety) || normSafety < 1) throw new ArgumentOutOfRangeException(nameof(normSafety), normSafety, "normSafety must be finite and ≥ 1.");
 
         using var scope = NewDisposeScope();
+        var x = UsesFusedGemms(g, computeType)
+            ? IterateFused(g, schedule, computeType, eps, normSafety)
+            : IteratePlain(g, schedule, computeType, eps, normSafety);
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Whether <see cref="NewtonSchulz(Tensor, IReadOnlyList{Coefficients}, ScalarType, double, double)"/>
+    /// takes the fused path. Not for float64: <c>addmm</c> takes its β and α as float, which would round
+    /// the coefficients, and the float64 path promises the formula with exact double scalars. Not when
+    /// autograd is recording through <paramref name="g"/>: the fused path reuses buffers in place,
+    /// which autograd cannot differentiate through.
+    /// </summary>
+    internal static bool UsesFusedGemms(Tensor g, ScalarType computeType)
+    {
+        if (computeType == ScalarType.Float64 || g.numel() == 0) return false;
+        return !(g.requires_grad && is_grad_enabled());
+    }
+
+    /// <summary>
+    /// A new contiguous copy of <paramref name="g"/> (transposed when <paramref name="transpose"/>) in
+    /// <paramref name="computeType"/>, divided by <c>normSafety·‖g‖_F + eps</c> per matrix.
+    /// </summary>
+    private static Tensor Normalized(Tensor g, bool transpose, ScalarType computeType, double eps, double normSafety)
+    {
+        // Frobenius normalization puts every singular value in [0, 1], inside each polynomial's
+        // basin. The norm is taken in at least float32: a bfloat16 norm of small entries can come out
+        // low enough to push σ past 1, where steep schedules such as Polar Express blow up. A float32
+        // or float64 input is read as it is (no full-size upcast copy).
+        var normType = computeType == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var source = g.dtype == normType || g.dtype == ScalarType.Float64 ? g : g.to(normType);
+        var norm = linalg.matrix_norm(source, "fro", new long[] { -2, -1 }, keepdim: true);   // [..., 1, 1]
+        var view = transpose ? g.mT : g;
+        var x = g.new_empty(view.shape, computeType);
+        x.copy_(view);                            // one pass: dtype conversion (and transpose)
+        x.div_(norm * normSafety + eps);          // in place; computed in the norm's dtype, rounded once to computeType
+        return x;
+    }
+
+    /// <summary>
+    /// The iteration as written, X ← aX + (bA + cA²)X with A = XXᵀ on the wide orientation, with
+    /// double-precision scalars: the float64 path and the reference the fused path is tested against.
+    /// </summary>
+    private static Tensor IteratePlain(Tensor g, IReadOnlyList<Coefficients> schedule, ScalarType computeType, double eps, double normSafety)
+    {
         // Iterate on the wide orientation so the Gram matrix XXᵀ is the smaller one (m ≤ n).
         bool tall = g.shape[^2] > g.shape[^1];
-        var x = tall ? g.mT : g;
-
-        // Frobenius normalization puts every singular value in [0, 1], inside each polynomial's
-        // basin. It is done in at least float32: a bfloat16 norm of small entries can come out
-        // low enough to push σ past 1, where steep schedules such as Polar Express blow up.
-        var normType = computeType == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        var wide = x.to(normType);
-        var norm = linalg.matrix_norm(wide, "fro", new long[] { -2, -1 }, keepdim: true);
-        x = (wide / (norm * normSafety + eps)).to(computeType);
-
+        var x = Normalized(g, tall, computeType, eps, normSafety);
         foreach (var (a, b, c) in schedule)
         {
             var gram = x.matmul(x.mT);                       // [..., m, m]
             var poly = gram * b + gram.matmul(gram) * c;      // b·A + c·A²
             x = x * a + poly.matmul(x);                       // aX + (bA + cA²)X
         }
+        return tall ? x.mT.contiguous() : x;
+    }
 
-        if (tall) x = x.mT;
-        return x.to(g.dtype).contiguous().MoveToOuterDisposeScope();
+    /// <summary>
+    /// The same iteration in three GEMMs per step and no elementwise pass over an m×n matrix. A single
+    /// matrix X [m, n] (m ≤ n; a tall matrix uses A = XᵀX and multiplies from the right instead of
+    /// being transposed) is iterated in buffers allocated once:
+    /// <code>
+    /// A ← X·Xᵀ                       addmm_, β = 0
+    /// P ← b·A + c·A·A                copy_ A (m×m), then addmm_ with β = b, α = c
+    /// P ← P + a·I                    m diagonal entries
+    /// X ← P·X  (= aX + (bA + cA²)X)  addmm_ into the other buffer, β = 0
+    /// </code>
+    /// Why: a bfloat16 GEMM runs at several hundred GFLOP/s on the build machine, while every separate
+    /// elementwise pass over X (X·a, the sum) is a full memory round trip and every freshly allocated
+    /// large tensor costs page faults (above glibc's 32 MiB mmap threshold, every time). Folding the
+    /// scalings into the GEMM's β/α — the B = addmm(A, A, A, β = b, α = c) — and a into P's
+    /// diagonal removes both. β and α are floats, so b and c are rounded to float32 — far below the
+    /// resolution of a float32 or bfloat16 iteration; float64 keeps the plain path for that reason.
+    /// Batches go to <see cref="IterateBatched"/>.
+    /// </summary>
+    private static Tensor IterateFused(Tensor g, IReadOnlyList<Coefficients> schedule, ScalarType computeType, double eps, double normSafety)
+    {
+        bool tall = g.shape[^2] > g.shape[^1];
+        long rows = g.shape[^2], cols = g.shape[^1], m = Math.Min(rows, cols);
+        var x = Normalized(g, transpose: false, computeType, eps, normSafety);   // [..., rows, cols]
+        if (x.numel() != rows * cols) return IterateBatched(x, schedule, tall);
+        var y = x.new_empty(x.shape, computeType);
+        var gram = x.new_empty(new[] { m, m }, computeType);
+        var poly = x.new_empty(new[] { m, m }, computeType);
+        var diagonal = poly.diagonal(0, -2, -1);
+        Tensor current = x, next = y;
+        foreach (var (a, b, c) in schedule)
+        {
+            if (tall) gram.addmm_(current.mT, current, beta: 0f, alpha: 1f);   // XᵀX [m, m]
+            else gram.addmm_(current, current.mT, beta: 0f, alpha: 1f);        // XXᵀ [m, m]
+            poly.copy_(gram);
+            if (c != 0) poly.addmm_(gram, gram, beta: (float)b, alpha: (float)c);
+            else poly.mul_(b);
+            diagonal.add_(a);
+            if (tall) next.addmm_(current, poly, beta: 0f, alpha: 1f);          // X·P [rows, m]
+            else next.addmm_(poly, current, beta: 0f, alpha: 1f);               // P·X [m, cols]
+            (current, next) = (next, current);
+        }
+        return current;
+    }
+
+    /// <summary>
+    /// The fused iteration for a batch [..., rows, cols]: batched matmuls, so a batch costs three GEMM
+    /// calls per step whatever its size (one call per matrix would pay libtorch's per-call overhead —
+    /// thread wake-up, oneDNN dispatch — for every matrix). TorchSharp has no in-place batched
+    /// product (its <c>Tensor.baddbmm</c> also passes its operands to the native call in the wrong
+    /// order in 0.107), so the scalings are folded into the operands instead:
+    /// <code>
+    /// A ← X·Xᵀ
+    /// P ← A·(c·A + b·I) + a·I        an m×m elementwise pass, m diagonal entries twice
+    /// X ← P·X
+    /// </code>
+    /// No elementwise pass touches an m×n matrix.
+    /// </summary>
+    private static Tensor IterateBatched(Tensor x, IReadOnlyList<Coefficients> schedule, bool tall)
+    {
+        foreach (var (a, b, c) in schedule)
+        {
+            var gram = tall ? x.mT.matmul(x) : x.matmul(x.mT);       // [..., m, m]
+            Tensor poly;
+            if (c != 0)
+            {
+                var q = gram * c;
+                q.diagonal(0, -2, -1).add_(b);                         // c·A + b·I
+                poly = gram.matmul(q);                                 // bA + cA²
+            }
+            else poly = gram * b;
+            poly.diagonal(0, -2, -1).add_(a);                          // + a·I
+            x = tall ? x.matmul(poly) : poly.matmul(x);
+        }
+        return x;
     }
 
     /// <summary>

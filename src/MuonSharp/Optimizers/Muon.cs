@@ -113,14 +113,23 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         return options.nesterov!.Value ? grad.mul(1 - beta).add_(buf, alpha: beta) : buf;
     }
 
-    /// <summary>Newton–Schulz of one matrix [m, n] or a batch [k, m, n] with the group's method.</summary>
-    private static Tensor Orthogonal(Tensor matrices, Options options) => options.ns_method switch
+    /// <summary>
+    /// Newton–Schulz of one matrix [m, n] or a batch [k, m, n] with the group's method, left in
+    /// <c>ns_dtype</c>: <see cref="Apply"/> adds it into the parameter, widening exactly.
+    /// </summary>
+    private static Tensor Orthogonal(Tensor matrices, Options options)
     {
-        Optim.NewtonSchulzMethod.PolarExpress => Orthogonalize.PolarExpress(matrices, options.ns_steps!.Value, options.ns_dtype!.Value),
-        _ => Orthogonalize.NewtonSchulz(matrices, options.ns_steps!.Value, computeType: options.ns_dtype!.Value),
-    };
+        int steps = options.ns_steps!.Value;
+        var dtype = options.ns_dtype!.Value;
+        return options.ns_method switch
+        {
+            Optim.NewtonSchulzMethod.PolarExpress => Orthogonalize.NewtonSchulzInComputeType(matrices,
+                Orthogonalize.PolarExpressSchedule(steps), dtype, Orthogonalize.DefaultEpsilon, Orthogonalize.PolarExpressSafety),
+            _ => Orthogonalize.NewtonSchulzInComputeType(matrices, Enumerable.Repeat(Orthogonalize.JordanQuintic, steps).ToArray(), dtype),
+        };
+    }
 
-    /// <summary>p ← p·(1 − lr·wd) − lr·s·O, with s from the flattened shape of O.</summary>
+    /// <summary>p ← p·(1 − lr·wd) − lr·s·O, with s from the flattened shape of O (O may be in a narrower dtype than p).</summary>
     private static void Apply(Parameter parameter, Tensor orthogonal, Options options)
     {
         double lr = options.LearningRate!.Value, wd = options.weight_decay!.Value;

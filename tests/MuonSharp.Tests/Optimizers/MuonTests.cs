@@ -59,6 +59,28 @@ public sealed class MuonTests
         Assert.True(TensorAssert.MaxAbsDifference(parameter, expected) < 1e-12);
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16, ScalarType.Float32)]
+    [InlineData(ScalarType.Float32, ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float64, ScalarType.BFloat16)]
+    public void The_update_is_added_in_the_parameter_dtype_whatever_the_Newton_Schulz_dtype(ScalarType parameterType, ScalarType nsType)
+    {
+        // Muon adds the Newton–Schulz result in ns_dtype straight into the parameter; the parameter
+        // keeps its dtype and moves by exactly lr·s·O (O widened, or rounded to a bfloat16 parameter).
+        using var parameter = new Parameter(Random(new long[] { 8, 12 }, seed: 5).to(parameterType));
+        using var before = parameter.detach().clone();
+        using var optimizer = Optim.Muon(new[] { parameter }, lr: 0.1, nesterov: false, momentum: 0.0, ns_dtype: nsType);
+        using var g = Random(new long[] { 8, 12 }, seed: 6).to(parameterType);
+        parameter.grad = g.clone();
+
+        optimizer.step();
+
+        using var expected = before.to(ScalarType.Float64) - 0.1 * Orthogonalize.NewtonSchulz(g, computeType: nsType).to(ScalarType.Float64);
+        Assert.Equal(parameterType, parameter.dtype);
+        double tolerance = parameterType == ScalarType.BFloat16 ? 1e-2 : 1e-6;
+        Assert.True(TensorAssert.MaxAbsDifference(parameter, expected) < tolerance);
+    }
+
     [Fact]
     public void The_shape_scale_of_a_conv_filter_is_computed_on_its_flattened_shape()
     {
@@ -145,5 +167,36 @@ public sealed class MuonBatchingTests
 
         for (int i = 0; i < shapes.Length; i++)
             Assert.True(TensorAssert.MaxAbsDifference(batchedResult[i], oneByOne[i]) < tolerance);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float32)]
+    public void Batched_steps_do_not_grow_the_number_of_live_native_tensors(ScalarType nsDtype)
+    {
+        // The conformance suite checks this for one matrix; here the batched Newton–Schulz path runs
+        // (three same-shaped matrices stacked) besides the single-matrix one.
+        var generator = new Generator(11);
+        var parameters = new[] { new long[] { 6, 4 }, new long[] { 6, 4 }, new long[] { 6, 4 }, new long[] { 5, 5 } }
+            .Select(s => new Parameter(randn(s, generator: generator))).ToArray();
+        foreach (var p in parameters) p.grad = zeros_like(p);
+        using var optimizer = Optim.Muon(parameters, lr: 0.01, ns_dtype: nsDtype);
+        void Steps(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                using var scope = NewDisposeScope();
+                foreach (var p in parameters) p.grad!.copy_(randn(p.shape, generator: generator)); // new gradient, same tensor
+                optimizer.step();
+            }
+        }
+        Steps(5); // state is allocated by now
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        Steps(200);
+        long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        Assert.True(after <= before, $"live tensors grew from {before} to {after} over 200 steps");
+        foreach (var p in parameters) p.Dispose();
     }
 }

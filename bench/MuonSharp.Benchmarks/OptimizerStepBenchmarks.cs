@@ -1,0 +1,156 @@
+using BenchmarkDotNet.Attributes;
+using MuonSharp.Optimizers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MuonSharp.Benchmarks;
+
+/// <summary>
+/// One optimizer step on <see cref="SmallGpt"/>'s parameters, each with a fixed gradient. Every call
+/// runs <see cref="StepsPerCall"/> steps and BenchmarkDotNet reports the time per step, so Shampoo's
+/// inverse roots (every 10th step by default) are amortized as in training. Each benchmark has its own
+/// copy of the parameters and is warmed up by <see cref="StepsPerCall"/> steps, so state is allocated
+/// and Shampoo has started preconditioning.
+/// </summary>
+[ShortInProcessJob]
+public class OptimizerStepBenchmarks
+{
+    /// <summary>Steps per call: one full period of Shampoo's default <c>precondition_frequency</c>.</summary>
+    public const int StepsPerCall = 10;
+
+    private List<(string Name, Parameter Parameter)> _parameters = new();
+    private OptimizerHelper? _optimizer;
+    private List<Tensor> _buckets = new();
+
+    /// <summary>TorchSharp's AdamW on every parameter (lr 1e-3, β (0.9, 0.99), weight decay 0.1: <c>002</c>'s small GPT).</summary>
+    [GlobalSetup(Target = nameof(AdamW))]
+    public void SetupAdamW() => Prepare(p => torch.optim.AdamW(p.Select(x => x.Parameter), lr: 1e-3, beta1: 0.9, beta2: 0.99, weight_decay: 0.1));
+
+    /// <summary>Lion on every parameter (defaults).</summary>
+    [GlobalSetup(Target = nameof(Lion))]
+    public void SetupLion() => Prepare(p => Optim.Lion(p));
+
+    /// <summary>Shampoo on every parameter (defaults: Adam grafting, roots every 10 steps).</summary>
+    [GlobalSetup(Target = nameof(Shampoo))]
+    public void SetupShampoo() => Prepare(p => Optim.Shampoo(p));
+
+    /// <summary>Muon on the block matrices, AdamW on the rest, one Newton–Schulz call per matrix.</summary>
+    [GlobalSetup(Target = nameof(Muon))]
+    public void SetupMuon() => Prepare(p => Hybrid(p, batched: false));
+
+    /// <summary>As <see cref="SetupMuon"/>, same-shaped matrices orthogonalized in one call (the default).</summary>
+    [GlobalSetup(Target = nameof(MuonBatched))]
+    public void SetupMuonBatched() => Prepare(p => Hybrid(p, batched: true));
+
+    /// <summary>Stacks Muon's matrices by shape, as the batched step does, in float32.</summary>
+    [GlobalSetup(Target = nameof(MuonNewtonSchulzOnly))]
+    public void SetupNewtonSchulzOnly()
+    {
+        _buckets = SmallGpt.MuonShapes().GroupBy(s => string.Join("x", s))
+            .Select(bucket => randn(new[] { (long)bucket.Count(), bucket.First()[0], bucket.First()[1] }))
+            .ToList();
+    }
+
+    /// <summary>
+    /// Muon's matrices in bfloat16, stacked by shape as the batched step stacks them: the GEMMs of
+    /// the batched Newton–Schulz calls and nothing else.
+    /// </summary>
+    [GlobalSetup(Target = nameof(MuonGemmsOnly))]
+    public void SetupGemmsOnly()
+    {
+        var generator = new Generator(0);
+        _buckets = SmallGpt.MuonShapes().GroupBy(s => string.Join("x", s))
+            .Select(bucket =>
+            {
+                long count = bucket.Count(), rows = bucket.First()[0], cols = bucket.First()[1];
+                return (randn(new[] { count, rows, cols }, generator: generator) / Math.Sqrt(rows * cols)).to(ScalarType.BFloat16);
+            })
+            .ToList();
+    }
+
+    /// <summary>Releases parameters, optimizer and buffers.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _optimizer?.Dispose();
+        foreach (var (_, parameter) in _parameters) parameter.Dispose();
+        foreach (var bucket in _buckets) bucket.Dispose();
+        (_optimizer, _parameters, _buckets) = (null, new(), new());
+    }
+
+    /// <summary>AdamW step.</summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall)]
+    public void AdamW() => Steps();
+
+    /// <summary>Lion step.</summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall)]
+    public void Lion() => Steps();
+
+    /// <summary>Shampoo step, amortized over one root recomputation.</summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall)]
+    public void Shampoo() => Steps();
+
+    /// <summary>Muon + auxiliary AdamW step, one matrix at a time.</summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]
+    public void Muon() => Steps();
+
+    /// <summary>Muon + auxiliary AdamW step, same shapes batched.</summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]
+    public void MuonBatched() => Steps();
+
+    /// <summary>Only the Newton–Schulz calls of the batched step (bfloat16, float32 in and out).</summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]
+    public void MuonNewtonSchulzOnly()
+    {
+        for (int step = 0; step < StepsPerCall; step++)
+            foreach (var bucket in _buckets)
+            {
+                using var result = Orthogonalize.NewtonSchulz(bucket);
+            }
+    }
+
+    /// <summary>
+    /// The floor of the Muon step model: the three GEMMs per Newton–Schulz step (A = XXᵀ, A·A, A·X;
+    /// tall matrices XᵀX and X·A, as the library does) as batched bfloat16 matmuls over each stack of
+    /// same-shaped matrices, with no elementwise work. Its time is the FLOP model at the matmul rate
+    /// measured for exactly these shapes. (Inputs stay fixed, so nothing grows over the iterations.)
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]
+    public void MuonGemmsOnly()
+    {
+        for (int step = 0; step < StepsPerCall; step++)
+            foreach (var x in _buckets)
+            {
+                bool tall = x.shape[1] > x.shape[2];
+                for (int k = 0; k < Flops.Steps; k++)
+                {
+                    using var scope = NewDisposeScope();
+                    var gram = tall ? x.mT.matmul(x) : x.matmul(x.mT);   // [count, m, m]
+                    var poly = gram.matmul(gram);
+                    var next = tall ? x.matmul(poly) : poly.matmul(x);
+                }
+            }
+    }
+
+    private void Steps()
+    {
+        for (int step = 0; step < StepsPerCall; step++) _optimizer!.step();
+    }
+
+    private void Prepare(Func<List<(string Name, Parameter Parameter)>, OptimizerHelper> create)
+    {
+        _parameters = SmallGpt.Create();
+        _optimizer = create(_parameters);
+        Steps();
+    }
+
+    private static MuonWithAuxAdamW Hybrid(List<(string Name, Parameter Parameter)> parameters, bool batched)
+    {
+        // 002's small-GPT settings: Muon lr 0.02, momentum 0.95; AdamW lr 1e-3, β (0.9, 0.99), wd 0.1.
+        var optimizer = Optim.MuonWithAuxAdamW(parameters, lr: 0.02, momentum: 0.95,
+            adamw_lr: 1e-3, adamw_betas: (0.9, 0.99), adamw_weight_decay: 0.1);
+        optimizer.MuonPart.BatchSameShapes = batched;
+        return optimizer;
+    }
+}
