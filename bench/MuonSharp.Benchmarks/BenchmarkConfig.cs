@@ -48,14 +48,13 @@ public sealed class BenchmarkConfig : ManualConfig
     }
 }
 
-/// <summary>Runs a class with <see cref="BenchmarkConfig.Short"/>.</summary>
+/// <summary>Runs a class with <see cref="BenchmarkConfig.Short"/>, optionally with more measured iterations.</summary>
+/// <param name="iterationCount">Measured iterations: ShortRun's 3 unless a class's calls are cheap enough
+/// to afford more chances of catching a quiet moment on a shared machine.</param>
 [AttributeUsage(AttributeTargets.Class)]
-public sealed class ShortInProcessJobAttribute : BenchmarkDotNet.Attributes.JobConfigBaseAttribute
+public sealed class ShortInProcessJobAttribute(int iterationCount = 3)
+    : BenchmarkDotNet.Attributes.JobConfigBaseAttribute(BenchmarkConfig.Short.WithIterationCount(iterationCount))
 {
-    /// <summary>Creates the job.</summary>
-    public ShortInProcessJobAttribute() : base(BenchmarkConfig.Short)
-    {
-    }
 }
 
 /// <summary>One warm-up call and one measured call, in process (see <see cref="BenchmarkConfig"/> for why in process).</summary>
