@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -12,7 +13,7 @@ public sealed record RunOptions
 {
     /// <summary>Progress sink (Spectre.Console bars in the CLI).</summary>
     public IRunProgress Progress { get; init; } = SilentProgress.Instance;
-    /// <summary>Cancelled when the user interrupts.</summary>
+    /// <summary>Cancelled when the user interrupts (Ctrl+C, SIGTERM): the run stops at the next step boundary.</summary>
     public CancellationToken Cancellation { get; init; }
     /// <summary>Also write TensorBoard event files under <c>tensorboard/</c>.</summary>
     public bool TensorBoard { get; init; }
@@ -26,63 +27,121 @@ public sealed record RunOptions
     /// restored afterwards; config.json records the value used.
     /// </summary>
     public int TorchThreads { get; init; } = 1;
+    /// <summary>
+    /// Continue the run already in the directory from its last checkpoint (the config must be the one it
+    /// was started with); an empty or missing directory simply starts a run. Without it, a directory
+    /// that holds a run is refused.
+    /// </summary>
+    public bool Resume { get; init; }
+    /// <summary>
+    /// Longest time between checkpoints inside a long unit of work (units that save state; every
+    /// finished unit is checkpointed anyway). Default 60 s.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>
-/// Runs one experiment into its own directory: <c>config.json</c>, <c>metrics.csv</c>,
-/// <c>summary.json</c>, <c>plots/</c>, <c>log.txt</c>, every file written atomically. An interrupted
-/// or failed run still writes what finished and says how it ended.
+/// Runs one experiment into its own directory: <c>config.json</c>, <c>metrics.csv</c> (streamed),
+/// <c>summary.json</c> (rewritten at every checkpoint, then with the verdicts), <c>plots/</c>,
+/// <c>log.txt</c>, <c>checkpoint/</c>. The directory is locked while written; an interrupted, failed or
+/// killed run keeps what it checkpointed and continues from there with <see cref="RunOptions.Resume"/>,
+/// ending with the same <c>metrics.csv</c>, byte for byte, as an uninterrupted run.
 /// </summary>
 public static class LabRunner
 {
+    /// <summary>
+    /// Version of the run directory layout, written to config.json. 1: directories written before
+    /// checkpoints existed (no <c>format_version</c>; reports still read them, they cannot be resumed);
+    /// 2: streamed metrics, <c>checkpoint/</c>, <c>run.lock</c>.
+    /// </summary>
+    public const int FormatVersion = 2;
+
     /// <summary>The library's version, recorded in every run.</summary>
     public static string Version => typeof(MuonSharp.Optim).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    /// <summary>Runs <paramref name="experiment"/> with <paramref name="config"/> into <paramref name="directory"/>.</summary>
+    /// <summary>Runs (or, with <see cref="RunOptions.Resume"/>, continues) <paramref name="experiment"/> into <paramref name="directory"/>.</summary>
     /// <param name="experiment">The experiment.</param>
     /// <param name="config">A config of its type (validated here).</param>
-    /// <param name="directory">The run directory; must not already hold a run.</param>
-    /// <param name="options">Progress, cancellation, TensorBoard.</param>
+    /// <param name="directory">The run directory; must not already hold a run unless resuming.</param>
+    /// <param name="options">Progress, cancellation, threads, resume.</param>
     public static RunSummary Run(IExperiment experiment, ExperimentConfig config, string directory, RunOptions? options = null)
     {
         options ??= new RunOptions();
-        if (options.TorchThreads < 1) throw new LabUserException($"torch threads = {options.TorchThreads}: must be ≥ 1.");
+        if (options.TorchThreads < 1) throw new LabUserException($"--threads {options.TorchThreads}: must be a whole number ≥ 1.");
         ConfigOverrides.Validated(config);
         foreach (var name in config.Optimizers)
             if (!experiment.KnownOptimizers.Contains(name))
                 throw new LabUserException($"Experiment '{experiment.Id}' does not know optimizer '{name}'. Known: {string.Join(", ", experiment.KnownOptimizers)}.");
-        if (File.Exists(Path.Combine(directory, "summary.json")) || File.Exists(Path.Combine(directory, "config.json")))
-            throw new LabUserException($"'{directory}' already holds a run; choose another --out or remove it (nothing was overwritten).");
-        Directory.CreateDirectory(directory);
 
-        int callerThreads = TorchSharp.torch.get_num_threads();
-        TorchSharp.torch.set_num_threads(options.TorchThreads);
+        bool created = RunDirectory.Create(directory);
+        RunLock runLock;
         try
         {
-            return RunIn(experiment, config, directory, options);
+            runLock = RunLock.Acquire(directory, warning => options.Echo?.Invoke("warning: " + warning));
         }
-        finally
+        catch
         {
-            TorchSharp.torch.set_num_threads(callerThreads);
+            if (created) RunDirectory.RemoveIfEmpty(directory);
+            throw;
+        }
+
+        using (runLock)
+        {
+            var configJson = JsonSerializer.SerializeToNode(config, config.GetType(), ConfigOverrides.Json)!.AsObject();
+            bool resuming = RunDirectory.HoldsRun(directory);
+            if (resuming)
+            {
+                var existing = RunDirectory.CheckResumable(directory, experiment.Id, configJson, options.Resume);
+                if (existing is { Status: RunStatus.Completed }) return existing;
+            }
+
+            int callerThreads = TorchSharp.torch.get_num_threads();
+            TorchSharp.torch.set_num_threads(options.TorchThreads);
+            try
+            {
+                return RunIn(experiment, config, configJson, directory, options, resuming);
+            }
+            finally
+            {
+                TorchSharp.torch.set_num_threads(callerThreads);
+            }
         }
     }
 
-    private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, string directory, RunOptions options)
+    private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, JsonObject configJson, string directory, RunOptions options, bool resuming)
     {
-        var configJson = JsonSerializer.SerializeToNode(config, config.GetType(), ConfigOverrides.Json)!.AsObject();
-        AtomicFile.WriteAllText(Path.Combine(directory, "config.json"), new JsonObject
-        {
-            ["experiment"] = experiment.Id,
-            ["seed"] = config.Seed,
-            ["muonsharp_version"] = Version,
-            ["machine"] = Machine(),
-            ["config"] = configJson.DeepClone(),
-        }.ToJsonString(ConfigOverrides.Json));
-
+        var wall = Stopwatch.StartNew();
         var context = new RunContext(Path.Combine(directory, "plots"), options.Progress, options.Cancellation, options.Echo);
+        var plots = context.Plots;
+        RunSummary WriteSummary(RunStatus status, IReadOnlyList<Claims.ClaimResult> claims)
+        {
+            var summary = new RunSummary(experiment.Id, experiment.Description, experiment.Source, status, configJson, claims, plots.ToList());
+            AtomicFile.WriteAllText(Path.Combine(directory, RunDirectory.SummaryFile), JsonSerializer.Serialize(summary, ConfigOverrides.Json));
+            return summary;
+        }
+
+        using var journal = resuming
+            ? RunDirectory.OpenForResume(directory, context.Metrics, options, () => WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>()))
+            : RunDirectory.Start(directory, experiment.Id, config, configJson, Machine(options.TorchThreads), context.Metrics, options,
+                () => WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>()));
+        context.Attach(directory, journal);
+        context.Metrics.OnReplayMismatch = line => context.Log("warning: " + line);
+        WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>());
         using var tensorboard = options.TensorBoard ? new TensorBoardMirror(Path.Combine(directory, "tensorboard"), context.Metrics) : null;
-        context.Log($"{experiment.Id}: {experiment.Description} ({experiment.Source})");
-        context.Log($"optimizers {string.Join(", ", config.Optimizers)}; seeds {config.Seed}..{config.Seed + config.Seeds - 1}; steps {config.Steps}");
+
+        if (resuming)
+        {
+            context.Log($"resumed at {DateTime.UtcNow:u}: {journal.Checkpoint.Rows} metric rows kept" +
+                        (journal.Checkpoint.InProgress is { } s ? $", unit '{s.Key}' continues from its saved state" : ""));
+            var recorded = RunDirectory.RecordedThreads(directory);
+            if (recorded is { } t && t != options.TorchThreads)
+                context.Log($"warning: the run started with {t} torch thread(s) and continues with {options.TorchThreads}; numbers may differ in their last digits from an uninterrupted run");
+        }
+        else
+        {
+            context.Log($"{experiment.Id}: {experiment.Description} ({experiment.Source})");
+            context.Log($"optimizers {string.Join(", ", config.Optimizers)}; seeds {config.Seed}..{config.Seed + config.Seeds - 1}; steps {config.Steps}");
+        }
 
         var status = RunStatus.Completed;
         IReadOnlyList<Claims.ClaimResult> claims = Array.Empty<Claims.ClaimResult>();
@@ -95,7 +154,7 @@ public static class LabRunner
         catch (OperationCanceledException)
         {
             status = RunStatus.Interrupted;
-            context.Log("interrupted by the user: metrics and plots recorded so far are kept; claims were not judged");
+            context.Log($"interrupted: metrics up to the last checkpoint are kept; continue with --resume");
         }
         catch (Exception e) when (e is not LabUserException)
         {
@@ -104,36 +163,36 @@ public static class LabRunner
             context.Log($"failed: {e}");
         }
 
-        AtomicFile.WriteAllText(Path.Combine(directory, "metrics.csv"), context.Metrics.ToCsv());
-        var summary = new RunSummary(experiment.Id, experiment.Description, experiment.Source, status, configJson, claims, context.Plots.ToList());
-        AtomicFile.WriteAllText(Path.Combine(directory, "summary.json"), JsonSerializer.Serialize(summary, ConfigOverrides.Json));
-        AtomicFile.WriteAllText(Path.Combine(directory, "log.txt"), string.Join('\n', context.LogLines) + "\n");
-        if (failure is not null) throw new InvalidOperationException($"Experiment '{experiment.Id}' failed; see {Path.Combine(directory, "log.txt")}.", failure);
-        return summary;
+        context.Log($"checkpointing {journal.CheckpointOverhead.Elapsed.TotalSeconds:F3} s and metrics streaming {journal.MetricsOverhead.TotalSeconds:F3} s " +
+                    $"of {wall.Elapsed.TotalSeconds:F1} s wall ({100 * (journal.CheckpointOverhead.Elapsed + journal.MetricsOverhead).TotalSeconds / Math.Max(wall.Elapsed.TotalSeconds, 1e-9):F2}%)");
+        journal.Dispose();
+        var written = WriteSummary(status, claims);
+        if (failure is not null) throw new InvalidOperationException($"Experiment '{experiment.Id}' failed: {failure.Message} (details in {Path.Combine(directory, RunDirectory.LogFile)}; continue with --resume).", failure);
+        return written;
     }
 
     /// <summary>Reads a run's summary.json.</summary>
     /// <param name="directory">A run directory.</param>
     public static RunSummary ReadSummary(string directory)
     {
-        var path = Path.Combine(directory, "summary.json");
+        var path = Path.Combine(directory, RunDirectory.SummaryFile);
         try
         {
             return JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), ConfigOverrides.Json)
                    ?? throw new LabUserException($"'{path}' is empty.");
         }
-        catch (Exception e) when (e is IOException or JsonException)
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
             throw new LabUserException($"Cannot read '{path}': {e.Message}");
         }
     }
 
-    private static JsonObject Machine() => new()
+    private static JsonObject Machine(int torchThreads) => new()
     {
         ["os"] = RuntimeInformation.OSDescription,
         ["architecture"] = RuntimeInformation.OSArchitecture.ToString(),
         ["processors"] = Environment.ProcessorCount,
         ["dotnet"] = RuntimeInformation.FrameworkDescription,
-        ["torch_threads"] = TorchSharp.torch.get_num_threads(),
+        ["torch_threads"] = torchThreads,
     };
 }

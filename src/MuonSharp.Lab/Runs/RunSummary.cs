@@ -3,15 +3,20 @@ using MuonSharp.Lab.Claims;
 
 namespace MuonSharp.Lab.Runs;
 
-/// <summary>How a run ended.</summary>
+/// <summary>How a run ended (or that it has not yet).</summary>
 public enum RunStatus
 {
     /// <summary>Every seed and optimizer finished; claims were judged.</summary>
     Completed,
-    /// <summary>The user interrupted; finished files are intact, claims were not judged.</summary>
+    /// <summary>The user interrupted (Ctrl+C, SIGTERM); finished files and the last checkpoint are intact; resumable.</summary>
     Interrupted,
-    /// <summary>The experiment threw; the error is in log.txt.</summary>
+    /// <summary>The experiment threw; the error is in log.txt; resumable from the last checkpoint.</summary>
     Failed,
+    /// <summary>
+    /// Being written — or, when no live process holds the run's lock, killed without a chance to say so
+    /// (<c>kill -9</c>, power loss); resumable from the last checkpoint.
+    /// </summary>
+    Running,
 }
 
 /// <summary>The content of <c>summary.json</c>.</summary>
