@@ -38,6 +38,8 @@ public sealed record RunOptions
     /// finished unit is checkpointed anyway). Default 60 s.
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Test hook: called between a checkpoint's data and its manifest (to simulate a crash there).</summary>
+    internal Action<string>? CheckpointFault { get; init; }
 }
 
 /// <summary>

@@ -63,6 +63,9 @@ internal sealed class RunCheckpoint
     /// <summary>The checkpoint folder.</summary>
     public string Folder { get; }
 
+    /// <summary>Test hook: called between writing a unit's result or state and writing the manifest that names it.</summary>
+    public Action<string>? Fault { get; set; }
+
     /// <summary>The saved state a resumed run restores, until it is taken.</summary>
     public SavedUnitState? InProgress { get; private set; }
 
@@ -127,6 +130,7 @@ internal sealed class RunCheckpoint
     {
         var unit = new FinishedUnit(key, Path.Combine("units", $"{_order.Count + 1:D5}.json"), unitRows);
         AtomicFile.WriteAllText(Path.Combine(Folder, unit.File), resultJson);
+        Fault?.Invoke("unit result written");
         _finished[key] = unit;
         _order.Add(unit);
         InProgress = null;
@@ -143,6 +147,7 @@ internal sealed class RunCheckpoint
         Directory.CreateDirectory(temp);
         write(temp);
         Directory.Move(temp, Path.Combine(Folder, name));
+        Fault?.Invoke("unit state written");
         InProgress = new SavedUnitState(key, name, rows);
         Save(rows, metricsBytes);
         DeleteStatesExcept(keep: name);

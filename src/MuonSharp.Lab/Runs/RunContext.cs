@@ -132,7 +132,15 @@ public sealed class RunContext
         string json;
         try
         {
-            json = JsonSerializer.Serialize(compute(), UnitJson);
+            var result = compute();
+            try
+            {
+                json = JsonSerializer.Serialize(result, UnitJson);
+            }
+            catch (Exception e) when (e is NotSupportedException or JsonException)
+            {
+                throw new InvalidOperationException($"The result of unit '{key}' cannot be stored as JSON ({e.Message}); unit results must be plain data.", e);
+            }
         }
         finally
         {

@@ -95,7 +95,7 @@ internal static class RunDirectory
         metrics.AttachFile(file, Array.Empty<MetricRow>());
         checkpoint.Save(0, file.Flush());
         var log = new StreamWriter(Path.Combine(directory, LogFile), append: false, new UTF8Encoding(false));
-        return new RunJournal(checkpoint, metrics, file, log, options.CheckpointInterval, writeRunningSummary);
+        return new RunJournal(checkpoint, metrics, file, log, options.CheckpointInterval, writeRunningSummary, options.CheckpointFault);
     }
 
     /// <summary>Opens an interrupted run at its last checkpoint: metrics.csv cut back to what it covers and preloaded.</summary>
@@ -124,7 +124,7 @@ internal static class RunDirectory
         }
         metrics.AttachFile(file, kept);
         var log = new StreamWriter(Path.Combine(directory, LogFile), append: true, new UTF8Encoding(false));
-        return new RunJournal(checkpoint, metrics, file, log, options.CheckpointInterval, writeRunningSummary);
+        return new RunJournal(checkpoint, metrics, file, log, options.CheckpointInterval, writeRunningSummary, options.CheckpointFault);
     }
 
     /// <summary>The torch thread count a run recorded in config.json, if any.</summary>

@@ -19,9 +19,10 @@ internal sealed class RunJournal : IDisposable
     private bool _disposed;
 
     public RunJournal(RunCheckpoint checkpoint, MetricsRecorder metrics, MetricsFile file, StreamWriter log,
-        TimeSpan interval, Action writeRunningSummary)
+        TimeSpan interval, Action writeRunningSummary, Action<string>? fault)
     {
         Checkpoint = checkpoint;
+        Checkpoint.Fault = fault;
         _metrics = metrics;
         _file = file;
         _log = log;
