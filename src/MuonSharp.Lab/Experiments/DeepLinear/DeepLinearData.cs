@@ -72,7 +72,7 @@ internal sealed class DeepLinearProblem : IDisposable
         var (u, sv, vh) = linalg.svd(sigmaYX, fullMatrices: false);
         var modeTargets = sv.narrow(0, 0, k).data<double>().ToArray();
 
-        double minimumLoss = MinimumLossOf(x, y, sigmaXX, sigmaYX, config.HiddenDim);
+        double minimumLoss = MinimumLossOf(x, y, sigmaXX, sigmaYX, config.HiddenWidth);
         return new DeepLinearProblem(
             x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(),
             u.narrow(1, 0, k).contiguous().MoveToOuterDisposeScope(),

@@ -3,7 +3,6 @@ using MuonSharp.Lab.Analysis;
 using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Plots;
 using MuonSharp.Lab.Runs;
-using static TorchSharp.torch;
 
 namespace MuonSharp.Lab.Experiments.DeepLinear;
 
@@ -46,32 +45,19 @@ public sealed class DeepLinearExperiment : Experiment<DeepLinearConfig>
         Seeds = 2,
         InputDim = 8,
         OutputDim = 8,
-        HiddenDim = 8,
+        HiddenWidth = 8,
         Samples = 200,
         TargetSingularValues = new double[] { 4, 2, 1 },
-        InitStd = 1e-4,
+        InitScale = 1e-4,
         GdLr = 0.1,
-        SpectralLr = 0.02,
+        SpectralGdLr = 0.02,
         MuonLr = 0.02,
     };
 
     /// <inheritdoc />
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, DeepLinearConfig config)
     {
-        var runs = new List<Trajectory>();
-        foreach (int seed in config.SeedList)
-        {
-            using var generator = new Generator((ulong)(uint)seed);
-            using var problem = DeepLinearProblem.Generate(config, generator);
-            var (w1, w2) = DeepLinearTraining.Initialize(config, generator);
-            using (w1)
-            using (w2)
-            {
-                context.Log($"seed {seed}: s = [{string.Join(", ", problem.ModeTargets.Select(Format))}], least reachable loss {Format(problem.MinimumLoss)}");
-                foreach (var name in config.Optimizers)
-                    runs.Add(DeepLinearTraining.Train(problem, w1, w2, config, name, seed, context));
-            }
-        }
+        var runs = DeepLinearTraining.TrainAll(context, config);
 
         var analyses = runs.Select(r => DeepLinearMetrics.Analyze(r, config.TailFraction)).ToList();
         foreach (var a in analyses)

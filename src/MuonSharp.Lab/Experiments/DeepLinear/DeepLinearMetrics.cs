@@ -20,7 +20,7 @@ internal readonly record struct PlateauSummary(double Count, double Fraction, in
 /// <param name="TailLossStd">Standard deviation of the loss over the last tail_fraction of steps.</param>
 /// <param name="TailReversals">Fraction of the loss's step-to-step changes in the tail that reverse sign.</param>
 /// <param name="TailExcessMedian">Median excess loss in the tail (convergence check).</param>
-internal sealed record RunAnalysis(Trajectory Run, double[] HalfTimes, PlateauSummary Plateaus,
+internal sealed record RunAnalysis(ModeRun Run, double[] HalfTimes, PlateauSummary Plateaus,
     double TailLossStd, double TailReversals, double TailExcessMedian)
 {
     /// <summary>Optimizer name.</summary>
@@ -42,7 +42,7 @@ internal static class DeepLinearMetrics
     /// <summary>Measures one trajectory.</summary>
     /// <param name="run">The trajectory.</param>
     /// <param name="tailFraction">Fraction of the last steps taken as the tail.</param>
-    public static RunAnalysis Analyze(Trajectory run, double tailFraction)
+    public static RunAnalysis Analyze(ModeRun run, double tailFraction)
     {
         var excess = run.ExcessLoss;
         var tailLoss = Tail(run.Loss, tailFraction);

@@ -9,7 +9,7 @@ public sealed class DeepLinearDataTests
 {
     private static readonly DeepLinearConfig Small = new()
     {
-        InputDim = 8, OutputDim = 8, HiddenDim = 8, Samples = 200, TargetSingularValues = new double[] { 4, 2, 1 }, GdLr = 0.1,
+        InputDim = 8, OutputDim = 8, HiddenWidth = 8, Samples = 200, TargetSingularValues = new double[] { 4, 2, 1 }, GdLr = 0.1,
     };
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class DeepLinearDataTests
     public void A_narrow_network_cannot_reach_the_full_least_squares_loss()
     {
         using var full = DeepLinearProblem.Generate(Small, new Generator(6));
-        using var narrow = DeepLinearProblem.Generate(Small with { HiddenDim = 3 }, new Generator(6));
+        using var narrow = DeepLinearProblem.Generate(Small with { HiddenWidth = 3 }, new Generator(6));
         Assert.True(narrow.MinimumLoss > full.MinimumLoss);
     }
 }
