@@ -10,10 +10,10 @@ public sealed record RoutingConfig : ExperimentConfig
     public const int PaperItems = 4;
 
     /// <summary>Learning rate of plain SGD in the authors' public code (papers README, "Routing task").</summary>
-    public const double PaperSgdLearningRate = 0.02;
+    public const double PaperSgdLr = 0.02;
 
-    /// <summary>Gain of the orthogonal initialization in the authors' public code (papers README).</summary>
-    public const double PaperInitGain = 0.2;
+    /// <summary>Scale (the gain of torch's orthogonal initialization) in the authors' public code (papers README).</summary>
+    public const double PaperInitScale = 0.2;
 
     /// <summary>Creates the paper-size defaults.</summary>
     public RoutingConfig()
@@ -37,7 +37,7 @@ public sealed record RoutingConfig : ExperimentConfig
     /// Dimension of the input codes and of the target vectors (lost from <c>000 §4</c>; our choice).
     /// Must be ≥ <see cref="Items"/> for the codes to be orthonormal.
     /// </summary>
-    public int CodeDimension { get; init; } = 8;
+    public int CodeDim { get; init; } = 8;
 
     /// <summary>
     /// Width of the shared hidden layer, which is <c>HiddenWidth × HiddenWidth</c> (lost from
@@ -46,20 +46,20 @@ public sealed record RoutingConfig : ExperimentConfig
     /// </summary>
     public int HiddenWidth { get; init; } = 32;
 
-    /// <summary>Gain of the orthogonal initialization of every layer (papers README: 0.2).</summary>
-    public double InitGain { get; init; } = PaperInitGain;
+    /// <summary>Every layer starts as a random orthogonal matrix times this (the gain of <c>torch.nn.init.orthogonal_</c>; papers README: 0.2).</summary>
+    public double InitScale { get; init; } = PaperInitScale;
 
     /// <summary>SGD's learning rate (papers README: 0.02).</summary>
-    public double SgdLearningRate { get; init; } = PaperSgdLearningRate;
+    public double SgdLr { get; init; } = PaperSgdLr;
 
     /// <summary>
     /// Spectral GD's learning rate at step 0 (not in <c>000</c>; our choice). It decays linearly to
     /// zero over training (see <see cref="SpectralDecay"/>).
     /// </summary>
-    public double SpectralGdLearningRate { get; init; } = 0.02;
+    public double SpectralGdLr { get; init; } = 0.02;
 
     /// <summary>Muon's learning rate at step 0 (not in <c>000</c>; our choice), momentum 0.95 Nesterov (Jordan et al. 2024).</summary>
-    public double MuonLearningRate { get; init; } = 0.02;
+    public double MuonLr { get; init; } = 0.02;
 
     /// <summary>
     /// Decay the spectral methods' learning rate linearly to zero. A polar update has singular
@@ -106,12 +106,12 @@ public sealed record RoutingConfig : ExperimentConfig
         foreach (var problem in base.Validate()) yield return problem;
         if (Domains < 3) yield return $"domains = {Domains}: must be ≥ 3 (with 2 trained output domains per input, fewer leaves no untrained pair)";
         if (Items < 1) yield return $"items = {Items}: must be ≥ 1";
-        if (CodeDimension < Items) yield return $"code_dimension = {CodeDimension}: must be ≥ items = {Items} (orthonormal codes)";
+        if (CodeDim < Items) yield return $"code_dim = {CodeDim}: must be ≥ items = {Items} (orthonormal codes)";
         if (HiddenWidth < 1) yield return $"hidden_width = {HiddenWidth}: must be ≥ 1";
-        if (!(InitGain > 0)) yield return $"init_gain = {InitGain}: must be > 0";
-        if (!(SgdLearningRate > 0)) yield return $"sgd_learning_rate = {SgdLearningRate}: must be > 0";
-        if (!(SpectralGdLearningRate > 0)) yield return $"spectral_gd_learning_rate = {SpectralGdLearningRate}: must be > 0";
-        if (!(MuonLearningRate > 0)) yield return $"muon_learning_rate = {MuonLearningRate}: must be > 0";
+        if (!(InitScale > 0)) yield return $"init_scale = {InitScale}: must be > 0";
+        if (!(SgdLr > 0)) yield return $"sgd_lr = {SgdLr}: must be > 0";
+        if (!(SpectralGdLr > 0)) yield return $"spectral_gd_lr = {SpectralGdLr}: must be > 0";
+        if (!(MuonLr > 0)) yield return $"muon_lr = {MuonLr}: must be > 0";
         if (EvalEvery < 1) yield return $"eval_every = {EvalEvery}: must be ≥ 1";
         if (!(FitThreshold > 0)) yield return $"fit_threshold = {FitThreshold}: must be > 0";
         if (!(GeneralizeThreshold > 0)) yield return $"generalize_threshold = {GeneralizeThreshold}: must be > 0";

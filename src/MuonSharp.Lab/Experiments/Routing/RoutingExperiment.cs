@@ -43,20 +43,10 @@ public sealed class RoutingExperiment : Experiment<RoutingConfig>
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, RoutingConfig config)
     {
         // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
-        var outcomes = new List<RoutingOutcome>();
-        foreach (var optimizer in config.Optimizers)
-            foreach (var seed in config.SeedList)
-            {
-                var o = RoutingTraining.Train(context, config, optimizer, seed);
-                for (int k = 0; k < o.SharedSingularValues.Length; k++)
-                {
-                    context.Metrics.Add(config.Steps, optimizer, seed, $"shared_sigma_{k + 1}", o.SharedSingularValues[k]);
-                    context.Metrics.Add(config.Steps, optimizer, seed, $"learned_sigma_{k + 1}", o.LearnedSingularValues[k]);
-                }
-                context.Log($"{optimizer} seed {seed}: trained error {o.TrainedError:G3}, untrained error {o.UntrainedError:G3}, " +
-                            $"effective rank of W − W₀ {RoutingClaims.EffectiveRank(o.LearnedSingularValues):G3}");
-                outcomes.Add(o);
-            }
+        var outcomes = RoutingTraining.TrainAll(context, config);
+        foreach (var o in outcomes)
+            context.Log($"{o.Optimizer} seed {o.Seed}: trained error {o.TrainedError:G3}, untrained error {o.UntrainedError:G3}, " +
+                        $"effective rank of W − W₀ {RoutingClaims.EffectiveRank(o.LearnedSingularValues):G3}");
 
         Plot(context, config, outcomes);
         return RoutingClaims.Judge(config, outcomes);

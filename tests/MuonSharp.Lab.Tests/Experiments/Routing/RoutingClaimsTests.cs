@@ -29,7 +29,7 @@ public sealed class RoutingClaimsTests
     [Fact]
     public void Claims_without_spectral_gd_are_inconclusive()
     {
-        var outcome = new RoutingOutcome("sgd", 0, 1e-6, 1e-3, 1.0, new double[3, 3], new[] { 1.0, 1, 1, 1 }, new[] { 1.0, 1, 1, 1 });
+        var outcome = new RoutingOutcome("sgd", 0, 1e-6, 1e-3, 1.0, new[] { 1.0, 1, 1, 1 }, new[] { 1.0, 1, 1, 1 });
 
         var results = RoutingClaims.Judge(new RoutingConfig(), new[] { outcome });
 
@@ -40,7 +40,7 @@ public sealed class RoutingClaimsTests
     public void The_paper_picture_is_judged_to_hold()
     {
         RoutingOutcome Make(string optimizer, double untrained, double[] learned) =>
-            new(optimizer, 0, 1e-6, untrained, 1.0, new double[4, 4], learned, learned);
+            new(optimizer, 0, 1e-6, untrained, 1.0, learned, learned);
         var outcomes = new[]
         {
             Make("sgd", 0.01, new[] { 1.0, 1, 1, 1, 0.01, 0.01 }),

@@ -45,9 +45,9 @@ public sealed class RoutingExperimentTests
     [Fact]
     public void Invalid_settings_are_named()
     {
-        var problems = (Experiment.Paper with { Domains = 2, CodeDimension = 3 }).Validate().ToList();
+        var problems = (Experiment.Paper with { Domains = 2, CodeDim = 3 }).Validate().ToList();
 
         Assert.Contains(problems, p => p.StartsWith("domains = 2"));
-        Assert.Contains(problems, p => p.StartsWith("code_dimension = 3"));
+        Assert.Contains(problems, p => p.StartsWith("code_dim = 3"));
     }
 }
