@@ -43,7 +43,7 @@ public sealed class ImbalancedExperimentTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Sub("a"), "metrics.csv")), File.ReadAllBytes(Path.Combine(temp.Sub("b"), "metrics.csv")));
         var tuned = MetricsRecorder.Read(Path.Combine(temp.Sub("a"), "metrics.csv")).Where(r => r.Metric == "d2_tuned_lr").ToList();
         Assert.Equal(2, tuned.Count);
-        Assert.All(tuned, r => Assert.Contains(r.Value / (r.Optimizer == "gd" ? config.GdLearningRate : config.MuonLearningRate), new[] { 0.5, 2.0 }));
+        Assert.All(tuned, r => Assert.Contains(r.Value / (r.Optimizer == "gd" ? config.GdLr : config.MuonLr), new[] { 0.5, 2.0 }));
     }
 
     [Fact]
