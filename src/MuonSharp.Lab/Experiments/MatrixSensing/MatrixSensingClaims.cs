@@ -5,7 +5,7 @@ using MuonSharp.Lab.Claims;
 namespace MuonSharp.Lab.Experiments.MatrixSensing;
 
 /// <summary>The end of one training run (one optimizer, one seed, no weight decay).</summary>
-/// <param name="Optimizer">muon, gd or norm-matched-gd.</param>
+/// <param name="Optimizer">spectral-gd, gd or norm-matched-gd.</param>
 /// <param name="Seed">Seed.</param>
 /// <param name="InitialEntropy">Spectral entropy of W₀.</param>
 /// <param name="Final">Spectrum of the final W.</param>
@@ -59,28 +59,28 @@ public static class MatrixSensingClaims
     /// <summary>(d): the reported transition is the smallest λ whose coupled ratio reaches this.</summary>
     public const double TransitionRatio = 2;
 
-    /// <summary>(a) Muon flattens, GD does not.</summary>
+    /// <summary>(a) Muon flattens, GD does not — measured on the exact polar step 002 analyses (spectral-gd).</summary>
     public static readonly ClaimSpec Flattening = new("a-muon-flattens", "002 §4 Thm 1, §6",
-        "Muon's normalized spectrum flattens toward equal nonzero singular values while GD's stays concentrated.",
-        "spectral entropy H (and stable rank) of W at the last step, per seed; muon vs gd, and muon's H at the end vs at W₀",
-        "in every seed H(muon) > H(gd) and H(muon) at the end > H(W₀)");
+        "Muon's normalized spectrum flattens toward equal nonzero singular values while GD's stays concentrated (002 analyses Muon as the exact polar step W ← W − lr·UVᵀ; run here as spectral-gd).",
+        "spectral entropy H (and stable rank) of W at the last step, per seed; spectral-gd vs gd, and spectral-gd's H at the end vs at W₀",
+        "in every seed H(spectral-gd) > H(gd) and H(spectral-gd) at the end > H(W₀)");
 
-    /// <summary>(b) The norm-matched control does not reproduce Muon.</summary>
+    /// <summary>(b) The norm-matched control does not reproduce the polar step.</summary>
     public static readonly ClaimSpec NormMatched = new("b-norm-matched-differs", "002 §6",
-        "Norm-matched GD (the gradient step rescaled to Muon's Frobenius step √rank(G)) does not reproduce Muon's flattening.",
-        "paired difference H(muon) − H(norm-matched-gd) of the final spectral entropy, per seed",
+        "Norm-matched GD (the gradient step rescaled to the polar step's Frobenius norm √rank(G)) does not reproduce Muon's flattening (Muon as the exact polar step: spectral-gd).",
+        "paired difference H(spectral-gd) − H(norm-matched-gd) of the final spectral entropy, per seed",
         $"difference > {MinEntropyGap} nats in every seed");
 
     /// <summary>(c) The nuclear-norm gap.</summary>
     public static readonly ClaimSpec NuclearGap = new("c-nuclear-gap", "002 §6, Fig. 3",
-        "Muon interpolates the measurements but its nuclear norm stays above the convex minimum (002: 1.29×–2.02× over 10 seeds, no seed at the minimum).",
-        "per seed: Muon's final relative residual ‖𝒜(W) − b‖/‖b‖ and the ratio ‖W_muon‖_*/‖W_cvx‖_*, W_cvx from our certified ADMM solver",
+        "Muon interpolates the measurements but its nuclear norm stays above the convex minimum (002: 1.29×–2.02× over 10 seeds, no seed at the minimum; Muon as the exact polar step: spectral-gd).",
+        "per seed: spectral-gd's final relative residual ‖𝒜(W) − b‖/‖b‖ and the ratio ‖W_spectral-gd‖_*/‖W_cvx‖_*, W_cvx from our certified ADMM solver",
         $"every seed: residual ≤ {InterpolationTolerance} and ratio > 1 + {RatioTolerance}; every convex solve certified");
 
     /// <summary>(d) Weight decay and acquisition-time spread.</summary>
     public static readonly ClaimSpec WeightDecay = new("d-atsr-weight-decay", "002 Cor. 3, Fig. 9",
-        "With weight decay λ, Muon's ATSR stays nearly constant when the decay is decoupled but grows sharply when coupled, with the transition near λ ≈ 1e-2.",
-        "mean over seeds of ATSR(λ)/ATSR(0) for Muon on the block-diagonal target, both decay styles",
+        "With weight decay λ, Muon's ATSR stays nearly constant when the decay is decoupled but grows sharply when coupled, with the transition near λ ≈ 1e-2 (Muon as the exact polar step: spectral-gd).",
+        "mean over seeds of ATSR(λ)/ATSR(0) for spectral-gd on the block-diagonal target, both decay styles",
         $"decoupled: ≤ {NearlyConstantRatio} for all λ ≤ {PhaseBoundary}; coupled: ≥ {SharpGrowthRatio} for some λ ≥ {PhaseBoundary} and ≤ {NearlyConstantRatio} for all λ ≤ {BelowBoundary}");
 
     /// <summary>All four, in order.</summary>
@@ -90,20 +90,20 @@ public static class MatrixSensingClaims
     /// <param name="runs">Outcomes of the main runs.</param>
     public static ClaimResult JudgeFlattening(IReadOnlyList<RunOutcome> runs)
     {
-        var muon = BySeed(runs, "muon");
+        var polar = BySeed(runs, MatrixSensingConfig.PolarStep);
         var gd = BySeed(runs, "gd");
-        var seeds = muon.Keys.Intersect(gd.Keys).OrderBy(s => s).ToList();
+        var seeds = polar.Keys.Intersect(gd.Keys).OrderBy(s => s).ToList();
         var measured = new Dictionary<string, double>();
-        AddSpread(measured, "muon_entropy", muon.Values.Select(r => r.Final.Entropy));
+        AddSpread(measured, "spectral-gd_entropy", polar.Values.Select(r => r.Final.Entropy));
         AddSpread(measured, "gd_entropy", gd.Values.Select(r => r.Final.Entropy));
-        AddSpread(measured, "muon_stable_rank", muon.Values.Select(r => r.Final.StableRank));
+        AddSpread(measured, "spectral-gd_stable_rank", polar.Values.Select(r => r.Final.StableRank));
         AddSpread(measured, "gd_stable_rank", gd.Values.Select(r => r.Final.StableRank));
-        AddSpread(measured, "muon_entropy_change", muon.Values.Select(r => r.Final.Entropy - r.InitialEntropy));
-        AddSpread(measured, "entropy_gap_muon_minus_gd", seeds.Select(s => muon[s].Final.Entropy - gd[s].Final.Entropy));
+        AddSpread(measured, "spectral-gd_entropy_change", polar.Values.Select(r => r.Final.Entropy - r.InitialEntropy));
+        AddSpread(measured, "entropy_gap_spectral-gd_minus_gd", seeds.Select(s => polar[s].Final.Entropy - gd[s].Final.Entropy));
         measured["seeds"] = seeds.Count;
-        if (seeds.Count == 0) return Flattening.Judge(null, measured, "needs both muon and gd in optimizers");
+        if (seeds.Count == 0) return Flattening.Judge(null, measured, "needs both spectral-gd and gd in optimizers");
         if (!AllFinite(measured)) return Flattening.Judge(null, measured, "a run produced a non-finite spectrum");
-        bool holds = seeds.All(s => muon[s].Final.Entropy > gd[s].Final.Entropy && muon[s].Final.Entropy > muon[s].InitialEntropy);
+        bool holds = seeds.All(s => polar[s].Final.Entropy > gd[s].Final.Entropy && polar[s].Final.Entropy > polar[s].InitialEntropy);
         return Flattening.Judge(holds, measured);
     }
 
@@ -111,17 +111,17 @@ public static class MatrixSensingClaims
     /// <param name="runs">Outcomes of the main runs.</param>
     public static ClaimResult JudgeNormMatched(IReadOnlyList<RunOutcome> runs)
     {
-        var muon = BySeed(runs, "muon");
+        var polar = BySeed(runs, MatrixSensingConfig.PolarStep);
         var matched = BySeed(runs, "norm-matched-gd");
-        var seeds = muon.Keys.Intersect(matched.Keys).OrderBy(s => s).ToList();
-        var differences = seeds.Select(s => muon[s].Final.Entropy - matched[s].Final.Entropy).ToList();
+        var seeds = polar.Keys.Intersect(matched.Keys).OrderBy(s => s).ToList();
+        var differences = seeds.Select(s => polar[s].Final.Entropy - matched[s].Final.Entropy).ToList();
         var measured = new Dictionary<string, double>();
-        AddSpread(measured, "entropy_gap_muon_minus_matched", differences);
+        AddSpread(measured, "entropy_gap_spectral-gd_minus_matched", differences);
         AddSpread(measured, "matched_entropy", matched.Values.Select(r => r.Final.Entropy));
         AddSpread(measured, "matched_stable_rank", matched.Values.Select(r => r.Final.StableRank));
         measured["entropy_gap_min"] = differences.Count == 0 ? double.NaN : differences.Min();
         measured["seeds"] = seeds.Count;
-        if (seeds.Count == 0) return NormMatched.Judge(null, measured, "needs both muon and norm-matched-gd in optimizers");
+        if (seeds.Count == 0) return NormMatched.Judge(null, measured, "needs both spectral-gd and norm-matched-gd in optimizers");
         if (!AllFinite(measured)) return NormMatched.Judge(null, measured, "a run produced a non-finite spectrum");
         return NormMatched.Judge(differences.All(d => d > MinEntropyGap), measured);
     }
@@ -131,24 +131,24 @@ public static class MatrixSensingClaims
     /// <param name="convex">Convex baselines, one per seed.</param>
     public static ClaimResult JudgeNuclearGap(IReadOnlyList<RunOutcome> runs, IReadOnlyList<ConvexOutcome> convex)
     {
-        var muon = BySeed(runs, "muon");
+        var polar = BySeed(runs, MatrixSensingConfig.PolarStep);
         var cvx = convex.ToDictionary(c => c.Seed);
-        var seeds = muon.Keys.Intersect(cvx.Keys).OrderBy(s => s).ToList();
-        var ratios = seeds.Select(s => muon[s].Final.NuclearNorm / cvx[s].NuclearNorm).ToList();
+        var seeds = polar.Keys.Intersect(cvx.Keys).OrderBy(s => s).ToList();
+        var ratios = seeds.Select(s => polar[s].Final.NuclearNorm / cvx[s].NuclearNorm).ToList();
         var measured = new Dictionary<string, double>();
         AddSpread(measured, "ratio", ratios);
         measured["ratio_min"] = ratios.Count == 0 ? double.NaN : ratios.Min();
         measured["ratio_max"] = ratios.Count == 0 ? double.NaN : ratios.Max();
-        measured["muon_residual_max"] = seeds.Count == 0 ? double.NaN : seeds.Max(s => muon[s].Residual);
+        measured["spectral-gd_residual_max"] = seeds.Count == 0 ? double.NaN : seeds.Max(s => polar[s].Residual);
         AddSpread(measured, "convex_nuclear_norm", cvx.Values.Select(c => c.NuclearNorm));
         measured["convex_gap_max"] = convex.Count == 0 ? double.NaN : convex.Max(c => c.RelativeGap);
         measured["seeds"] = seeds.Count;
         for (int i = 0; i < seeds.Count; i++) measured[$"ratio_seed_{seeds[i]}"] = ratios[i];
-        if (seeds.Count == 0) return NuclearGap.Judge(null, measured, "needs muon in optimizers");
+        if (seeds.Count == 0) return NuclearGap.Judge(null, measured, "needs spectral-gd in optimizers");
         if (convex.Any(c => !c.Certified))
             return NuclearGap.Judge(null, measured, $"the convex solver was not certified for seed(s) {string.Join(", ", convex.Where(c => !c.Certified).Select(c => c.Seed))}; raise solver_max_iterations");
         if (!AllFinite(measured)) return NuclearGap.Judge(null, measured, "a run produced a non-finite norm");
-        bool holds = seeds.All(s => muon[s].Residual <= InterpolationTolerance) && ratios.All(r => r > 1 + RatioTolerance);
+        bool holds = seeds.All(s => polar[s].Residual <= InterpolationTolerance) && ratios.All(r => r > 1 + RatioTolerance);
         string? note = seeds.Count < PaperFamilySize ? $"{seeds.Count} seeds; 002's family has {PaperFamilySize}" : null;
         return NuclearGap.Judge(holds, measured, note);
     }

@@ -14,7 +14,7 @@ namespace MuonSharp.Lab.Experiments.MatrixSensing;
 /// ∇L   = (1/p) Σ_i (⟨A_i, W⟩ − b_i) A_i = (1/p) 𝒜*(𝒜(W) − b)
 /// </code>
 /// With this scaling E ∇L = (W − W*)/p, so the gradient is ~p times smaller than W − W*: plain GD at
-/// lr 0.01 moves slowly, while Muon's step lr·UVᵀ does not depend on the gradient's size — the
+/// lr 0.01 moves slowly, while the polar step lr·UVᵀ (spectral-gd) does not depend on the gradient's size — the
 /// reason <c>002</c> adds the norm-matched GD control. All tensors are float64.
 /// </summary>
 public sealed class SensingProblem : IDisposable

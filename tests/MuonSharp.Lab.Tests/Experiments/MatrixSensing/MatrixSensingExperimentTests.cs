@@ -15,7 +15,7 @@ public sealed class MatrixSensingExperimentTests
     {
         Assert.Same(typeof(MatrixSensingExperiment), ExperimentRegistry.Get("matrix-sensing").GetType());
         var paper = Experiment.Paper;
-        Assert.Equal((20, 20, 2, 200, 0.01, 0.1), (paper.Rows, paper.Cols, paper.Rank, paper.Measurements, paper.LearningRate, paper.InitScale));
+        Assert.Equal((20, 20, 2, 200, 0.01, 0.1), (paper.Rows, paper.Cols, paper.Rank, paper.Measurements, paper.SpectralGdLr, paper.InitScale));
         Assert.Equal(10, paper.Seeds);
         Assert.Equal(4, paper.AtsrBlocks);
         Assert.Empty(paper.Validate());
@@ -46,7 +46,7 @@ public sealed class MatrixSensingExperimentTests
     public void Bad_settings_are_reported_by_key_with_what_is_accepted()
     {
         var error = Assert.Throws<LabUserException>(() => ConfigOverrides.Apply(Experiment.Paper,
-            new[] { "atsr_blocks=3", "rank=30", "measurements=500", "weight_decays=0.1,0.2", "optimizers=muon,adam" }));
+            new[] { "atsr_blocks=3", "rank=30", "measurements=500", "weight_decays=0.1,0.2", "optimizers=spectral-gd,adam" }));
 
         foreach (var key in new[] { "atsr_blocks = 3", "rank = 30", "measurements = 500", "weight_decays must contain 0", "unknown 'adam'" })
             Assert.Contains(key, error.Message);
