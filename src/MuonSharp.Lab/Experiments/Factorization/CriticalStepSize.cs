@@ -11,60 +11,47 @@ namespace MuonSharp.Lab.Experiments.Factorization;
 /// <summary>
 /// Part (c): GD is stable near a minimum only for η &lt; 2/λ_max of the loss Hessian there. Every
 /// minimum of this problem has λ_max ≥ 4·s_max (equality at the balanced one), so above that step
-/// GD cannot settle anywhere. Muon's step has spectral norm η whatever the gradient's size, so a
+/// GD cannot settle anywhere. The polar step (003's Muon) has spectral norm η whatever the gradient's size, so a
 /// large η only sets how close to the solution it hovers (an O(η) band), not whether it stays.
 /// </summary>
 internal static class CriticalStepSize
 {
-    /// <summary>Measures λ_max at each seed's GD end point, runs both optimizers above 2/λ_max, judges claim (c).</summary>
+    /// <summary>What one seed of part (c) measured.</summary>
+    /// <param name="Lambda">λ_max of the loss Hessian at the end of the seed's GD run of (a) (NaN when it diverged).</param>
+    /// <param name="Lr">The test step size unstable_factor × 2/λ_max.</param>
+    /// <param name="Loss">Each optimizer's loss curve at that step size (empty when λ_max could not be measured).</param>
+    /// <param name="Diverged">Each optimizer's divergence.</param>
+    internal sealed record SeedResult(double Lambda, double Lr, Dictionary<string, List<double>> Loss, Dictionary<string, bool> Diverged);
+
+    /// <summary>Measures λ_max at each seed's GD end point, runs both optimizers above 2/λ_max (one unit per seed), judges claim (c).</summary>
     public static ClaimResult Run(RunContext context, FactorizationConfig config, FactorizationProblem problem,
-        Dictionary<(string Optimizer, int Seed), Trajectory> gdRuns)
+        Dictionary<(string Optimizer, int Seed), FactorRun> gdRuns)
     {
+        const string polar = FactorizationExperiment.PolarStep;
         var measured = new Dictionary<string, double>();
-        if (!config.Optimizers.Contains("muon") || !config.Optimizers.Contains("gd"))
-            return StableAboveCritical.Judge(null, measured, "The claim compares Muon with GD; run both (optimizers=muon,gd).");
+        if (!config.Optimizers.Contains(polar) || !config.Optimizers.Contains("gd"))
+            return StableAboveCritical.Judge(null, measured, $"The claim compares the polar step with GD; run both (optimizers={polar},gd).");
 
         var lambdas = new List<double>();
         var gdRatios = new List<double>();
-        var muonRatios = new List<double>();
+        var polarRatios = new List<double>();
         var gdDiverged = new List<bool>();
-        var curves = new Dictionary<string, List<IReadOnlyList<double>>> { ["gd"] = new(), ["muon"] = new() };
+        var curves = new Dictionary<string, List<IReadOnlyList<double>>> { ["gd"] = new(), [polar] = new() };
         double testLrMean = 0;
-        using (var progress = context.Progress.Start("(c) above GD's critical step size", 2.0 * config.UnstableSteps * config.Seeds))
+        foreach (int seed in config.SeedList)
         {
-            foreach (int seed in config.SeedList)
+            var result = context.Unit($"above-critical/seed{seed}", () => RunSeed(context, config, problem, gdRuns[("gd", seed)], seed));
+            lambdas.Add(result.Lambda);
+            testLrMean += result.Lr / config.Seeds;
+            if (!double.IsFinite(result.Lr)) { gdRatios.Add(double.NaN); polarRatios.Add(double.NaN); gdDiverged.Add(false); continue; }
+            foreach (var optimizer in new[] { "gd", polar })
             {
-                var end = gdRuns[("gd", seed)];
-                double lambda = end.Diverged ? double.NaN : HessianTopEigenvalue(problem, end, config.HessianIterations, seed);
-                lambdas.Add(lambda);
-                context.Metrics.Add(end.Loss.Count - 1, "gd", seed, "hessian_top_eigenvalue", lambda);
-                double lr = lambda > 0 ? config.UnstableFactor * 2 / lambda : double.NaN;
-                testLrMean += lr / config.Seeds;
-                if (!double.IsFinite(lr)) { gdRatios.Add(double.NaN); muonRatios.Add(double.NaN); gdDiverged.Add(false); continue; }
-
-                var (p0, q0) = FactorizationExperiment.SmallInit(problem, config, seed);
-                using (p0)
-                using (q0)
-                {
-                    foreach (var optimizer in new[] { "gd", "muon" })
-                    {
-                        var run = Trainer.Run(problem, p0, q0, new TrainOptions
-                        {
-                            Steps = config.UnstableSteps,
-                            LearningRate = _ => lr,
-                            Rule = FactorizationExperiment.RuleOf(optimizer),
-                            DivergenceLoss = DivergenceFactor * problem.TargetNormSquared,
-                            Cancellation = context.Cancellation,
-                            Progress = progress,
-                        });
-                        Curves.Record(context, optimizer, seed, "above_critical_loss", run.Loss, config.RecordEvery);
-                        curves[optimizer].Add(run.Loss);
-                        double ratio = run.Diverged ? double.PositiveInfinity : FinalLossRatio(run.Loss);
-                        (optimizer == "gd" ? gdRatios : muonRatios).Add(ratio);
-                        if (optimizer == "gd") gdDiverged.Add(run.Diverged);
-                    }
-                }
+                var loss = result.Loss[optimizer];
+                curves[optimizer].Add(loss);
+                double ratio = result.Diverged[optimizer] ? double.PositiveInfinity : FinalLossRatio(loss);
+                (optimizer == "gd" ? gdRatios : polarRatios).Add(ratio);
             }
+            gdDiverged.Add(result.Diverged["gd"]);
         }
 
         Curves.AddMeanAndSpread(measured, "gd_hessian_top_eigenvalue_at_end", lambdas);
@@ -73,22 +60,56 @@ internal static class CriticalStepSize
         measured["test_lr_mean"] = testLrMean;
         measured["gd_diverged_fraction"] = gdDiverged.Count(d => d) / (double)config.Seeds;
         measured["gd_final_loss_ratio_min"] = gdRatios.Count == 0 ? double.NaN : gdRatios.Min();
-        measured["muon_final_loss_ratio_max"] = muonRatios.Count == 0 ? double.NaN : muonRatios.Max();
-        measured["muon_final_loss_ratio_mean"] = Stats.Mean(muonRatios);
+        measured[$"{polar}_final_loss_ratio_max"] = polarRatios.Count == 0 ? double.NaN : polarRatios.Max();
+        measured[$"{polar}_final_loss_ratio_mean"] = Stats.Mean(polarRatios);
 
         Charts.Line(context, "above_critical_loss",
             $"Loss at {config.UnstableFactor} × GD's critical step 2/λ_max (lr ≈ {testLrMean:0.####}, mean over seeds; GD stops at divergence)",
-            "step", "loss", curves.Select(c => Curves.Thinned(c.Key, Curves.Mean(c.Value), config.RecordEvery)), logY: true);
+            "step", "loss", curves.Select(c => Curves.Thinned(c.Key, Curves.Mean(c.Value), config.EvalEvery)), logY: true);
 
-        if (lambdas.Any(l => !double.IsFinite(l) || l <= 0) || muonRatios.Any(double.IsNaN))
+        if (lambdas.Any(l => !double.IsFinite(l) || l <= 0) || polarRatios.Any(double.IsNaN))
             return StableAboveCritical.Judge(null, measured, "λ_max could not be measured at some GD end point (the GD run of (a) diverged or ended off a minimum).");
         bool gdFails = gdRatios.All(r => r > ConvergedLossRatio);
-        bool muonConverges = muonRatios.All(r => r <= ConvergedLossRatio);
-        return StableAboveCritical.Judge(gdFails && muonConverges, measured);
+        bool polarConverges = polarRatios.All(r => r <= ConvergedLossRatio);
+        return StableAboveCritical.Judge(gdFails && polarConverges, measured);
+    }
+
+    /// <summary>λ_max at the end of one seed's GD run of (a), then GD and the polar step from the small start at the unstable step size.</summary>
+    private static SeedResult RunSeed(RunContext context, FactorizationConfig config, FactorizationProblem problem, FactorRun end, int seed)
+    {
+        double lambda = end.Diverged ? double.NaN : HessianTopEigenvalue(problem, end, config.HessianIterations, seed);
+        context.Metrics.Add(end.Loss.Count - 1, "gd", seed, "hessian_top_eigenvalue", lambda);
+        double lr = lambda > 0 ? config.UnstableFactor * 2 / lambda : double.NaN;
+        var loss = new Dictionary<string, List<double>>();
+        var diverged = new Dictionary<string, bool>();
+        if (!double.IsFinite(lr)) return new SeedResult(lambda, lr, loss, diverged);
+
+        var (p0, q0) = FactorizationExperiment.SmallInit(problem, config, seed);
+        using (p0)
+        using (q0)
+        using (var progress = context.Progress.Start($"(c) above GD's critical step size, seed {seed}", 2.0 * config.UnstableSteps))
+        {
+            foreach (var optimizer in new[] { "gd", FactorizationExperiment.PolarStep })
+            {
+                var run = Trainer.Run(problem, p0, q0, new TrainOptions
+                {
+                    Steps = config.UnstableSteps,
+                    LearningRate = _ => lr,
+                    Rule = FactorizationExperiment.RuleOf(optimizer),
+                    DivergenceLoss = DivergenceFactor * problem.TargetNormSquared,
+                    Cancellation = context.Cancellation,
+                    Progress = progress,
+                });
+                Curves.Record(context, optimizer, seed, "above_critical_loss", run.Loss, config.EvalEvery);
+                loss[optimizer] = run.Loss;
+                diverged[optimizer] = run.Diverged;
+            }
+        }
+        return new SeedResult(lambda, lr, loss, diverged);
     }
 
     /// <summary>λ_max of ∇²L at the end point of <paramref name="run"/> by power iteration on Hessian-vector products.</summary>
-    private static double HessianTopEigenvalue(FactorizationProblem problem, Trajectory run, int iterations, int seed)
+    private static double HessianTopEigenvalue(FactorizationProblem problem, FactorRun run, int iterations, int seed)
     {
         using var scope = NewDisposeScope();
         var shape = new long[] { problem.Hidden, problem.Dim };

@@ -33,32 +33,32 @@ internal static class FactorizationClaims
     public static readonly ClaimSpec EqualRates = new(
         "a-equal-rates", "003 abstract (1)",
         "Muon avoids saddle-to-saddle dynamics: all top modes grow at the same rate, smaller modes converge first, and after alignment each factor's singular values grow by about η per step.",
-        "From small random init, constant step η: per mode k the step t_k at which σ_k of PᵀQ (projected on the target's singular vectors) reaches 0.9·s_k, and the least-squares slope of ‖P u_k‖ and ‖Q v_k‖ per step while σ_k ∈ [0.2, 0.8]·s_k, divided by η. Spearman(s_k, t_k) > 0 means larger modes finish later. Means over seeds; GD's numbers are shown for contrast and do not enter the verdict.",
-        $"Muon: Spearman(s_k, t_k) ≥ {MinRankCorrelation}, mean growth/η within 1 ± {GrowthTolerance}, and its coefficient of variation across modes ≤ {MaxGrowthVariation}.");
+        "spectral-gd (the exact polar step: Muon as 003 analyses it) and GD from small random init, constant step η: per mode k the step t_k at which σ_k of PᵀQ (projected on the target's singular vectors) reaches 0.9·s_k, and the least-squares slope of ‖P u_k‖ and ‖Q v_k‖ per step while σ_k ∈ [0.2, 0.8]·s_k, divided by η. Spearman(s_k, t_k) > 0 means larger modes finish later. Means over seeds; GD's numbers are shown for contrast and do not enter the verdict.",
+        $"spectral-gd: Spearman(s_k, t_k) ≥ {MinRankCorrelation}, mean growth/η within 1 ± {GrowthTolerance}, and its coefficient of variation across modes ≤ {MaxGrowthVariation}.");
 
     public static readonly ClaimSpec Conservation = new(
         "b-conserved-quantities", "003 abstract (3)",
         "Once the weights are aligned with each other and the target, Muon flow conserves √(PᵀP) − √(QᵀQ) while gradient flow conserves PᵀP − QᵀQ.",
-        "From an aligned but unbalanced start P = R diag(p₀) Uᵀ, Q = R diag(q₀) Vᵀ (the claim's premise), both optimizers at a small step size: the maximum over the run of ‖C(t) − C(0)‖_F / ‖C(0)‖_F for C = √(PPᵀ) − √(QQᵀ) and C = PPᵀ − QQᵀ (inner-side Gram matrices; for this symmetric target and aligned factors they have the spectra of the d×d forms the paper writes). Means over seeds. Also reported, not judged: the same drifts from the small random start of (a), measured from the first step whose misalignment ≤ aligned_threshold to the end.",
-        $"Muon's drift of √(PPᵀ) − √(QQᵀ) and GD's drift of PPᵀ − QQᵀ both ≤ {MaxConservedDrift}, and each optimizer's drift of the other quantity ≥ {MinOtherDrift} (the two quantities are distinct).");
+        "From an aligned but unbalanced start P = R diag(p₀) Uᵀ, Q = R diag(q₀) Vᵀ (the claim's premise), spectral-gd (Muon as 003 analyses it) and GD at small step sizes: the maximum over the run of ‖C(t) − C(0)‖_F / ‖C(0)‖_F for C = √(PPᵀ) − √(QQᵀ) and C = PPᵀ − QQᵀ (inner-side Gram matrices; for this symmetric target and aligned factors they have the spectra of the d×d forms the paper writes). Means over seeds. Also reported, not judged: the same drifts from the small random start of (a), measured from the first step whose misalignment ≤ aligned_threshold to the end.",
+        $"spectral-gd's drift of √(PPᵀ) − √(QQᵀ) and GD's drift of PPᵀ − QQᵀ both ≤ {MaxConservedDrift}, and each optimizer's drift of the other quantity ≥ {MinOtherDrift} (the two quantities are distinct).");
 
     public static readonly ClaimSpec StableAboveCritical = new(
         "c-stable-above-critical", "003 abstract (2)",
         "Muon remains stable when the learning rate exceeds the critical threshold 2/λ_max set by the local loss sharpness, where GD does not.",
-        "λ_max of the loss Hessian by power iteration on Hessian-vector products (Spectral.HessianTopEigenvalue) at the end point of each seed's GD run of (a) — a minimum; critical step 2/λ_max. Both optimizers then run from the small random start at unstable_factor × 2/λ_max. Loss ratio = mean loss over the last 10 % of steps / initial loss; GD diverged = loss above 1e3 × initial or not finite.",
-        $"In every seed GD does not converge (diverges, or loss ratio > {ConvergedLossRatio}) and Muon's loss ratio ≤ {ConvergedLossRatio}.");
+        "λ_max of the loss Hessian by power iteration on Hessian-vector products (Spectral.HessianTopEigenvalue) at the end point of each seed's GD run of (a) — a minimum; critical step 2/λ_max. spectral-gd (Muon as 003 analyses it) and GD then run from the small random start at unstable_factor × 2/λ_max. Loss ratio = mean loss over the last 10 % of steps / initial loss; GD diverged = loss above 1e3 × initial or not finite.",
+        $"In every seed GD does not converge (diverges, or loss ratio > {ConvergedLossRatio}) and spectral-gd's loss ratio ≤ {ConvergedLossRatio}.");
 
     public static readonly ClaimSpec AnnealingIndependentOfKappa = new(
         "d-annealing-independent-of-kappa", "003 abstract (2)",
         "Because Muon's step size is not limited by the condition number, exponential learning-rate annealing converges in a number of steps that does not grow with the target's condition number.",
-        "For each κ in kappas, target s_k = s_max / (1 + (κ − 1)(k − 1)/(d − 1)) and small random start: Muon at anneal_lr for ⌈√s_max / anneal_lr⌉ steps, then multiplied by anneal_gamma every step; steps until loss ≤ loss_threshold × ‖M*‖²_F. GD at its constant gd_lr under the same budget is shown for contrast (NaN = not reached) and does not enter the verdict.",
-        $"Muon reaches the threshold within the budget for every κ and seed, and the least-squares slope of log(mean steps) on log κ is ≤ {MaxStepsSlope}.");
+        "For each κ in kappas, target s_k = s_max / (1 + (κ − 1)(k − 1)/(d − 1)) and small random start: spectral-gd (Muon as 003 analyses it) at spectral_gd_anneal_lr for ⌈√s_max / spectral_gd_anneal_lr⌉ steps, then multiplied by anneal_gamma every step; steps until loss ≤ loss_threshold × ‖M*‖²_F. GD at its constant gd_lr under the same budget is shown for contrast (NaN = not reached) and does not enter the verdict.",
+        $"spectral-gd reaches the threshold within the budget for every κ and seed, and the least-squares slope of log(mean steps) on log κ is ≤ {MaxStepsSlope}.");
 
     public static readonly ClaimSpec TwoStepAlignment = new(
         "e-two-step-alignment", "003 abstract (final sentence)",
         "A learning-rate schedule built on Muon's structure — a tiny first step η₀, then η₁ = √s_max, then halving — reaches near-perfect alignment after two steps.",
-        "From the small random start of (a), Muon with η₀ = two_step_eta0, η₁ = √s_max, η_t = η₁ / 2^(t−1): misalignment (largest off-diagonal fraction of UᵀPᵀQV, UᵀPᵀPU, VᵀQᵀQV) after the second step, mean over seeds. Also reported, not judged: the same schedule when P is updated before Q within a step (Gauss–Seidel), and each variant's final loss ratio.",
-        $"Mean misalignment after step 2 ≤ {MaxMisalignmentAfterTwoSteps} for Muon (simultaneous updates, as every optimizer steps).");
+        "From the small random start of (a), spectral-gd (Muon as 003 analyses it) with η₀ = spectral_gd_two_step_first_lr, η₁ = √s_max, η_t = η₁ / 2^(t−1): misalignment (largest off-diagonal fraction of UᵀPᵀQV, UᵀPᵀPU, VᵀQᵀQV) after the second step, mean over seeds. Also reported, not judged: the same schedule when P is updated before Q within a step (Gauss–Seidel), and each variant's final loss ratio.",
+        $"Mean misalignment after step 2 ≤ {MaxMisalignmentAfterTwoSteps} for spectral-gd (simultaneous updates, as every optimizer steps).");
 
     public static IReadOnlyList<ClaimSpec> All { get; } = new[] { EqualRates, Conservation, StableAboveCritical, AnnealingIndependentOfKappa, TwoStepAlignment };
 }

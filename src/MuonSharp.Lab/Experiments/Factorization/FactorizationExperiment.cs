@@ -7,7 +7,8 @@ namespace MuonSharp.Lab.Experiments.Factorization;
 /// <summary>
 /// 003, "Muon learns balanced solutions in matrix factorization without slow saddle-to-saddle
 /// dynamics": min ‖M* − PᵀQ‖²_F with a planted spectrum (M* = diag(10/k), k = 1..32, N = d = 32,
-/// Gaussian init × 5e-3), Muon (exact polar, no momentum) against GD. Five parts, one per claim:
+/// Gaussian init × 5e-3), Muon as 003 analyses it — the exact polar step without momentum, the lab's
+/// <c>spectral-gd</c> — against GD. Five parts, one per claim:
 /// (a) <see cref="ModeLearning"/>, (b) <see cref="ConservedQuantities"/>, (c) <see cref="CriticalStepSize"/>,
 /// (d) <see cref="Annealing"/>, (e) <see cref="TwoStepSchedule"/>. Everything runs in float64.
 /// </summary>
@@ -17,13 +18,19 @@ public sealed class FactorizationExperiment : Experiment<FactorizationConfig>
     public override string Id => "factorization";
 
     /// <inheritdoc />
-    public override string Description => "Matrix factorization with a planted spectrum: Muon (exact polar) vs GD from small init";
+    public override string Description => "Matrix factorization with a planted spectrum: Muon as 003 analyses it (exact polar step, run as spectral-gd) vs GD from small init";
 
     /// <inheritdoc />
     public override string Source => "003 (abstract: claims 1–3, two-step schedule)";
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> KnownOptimizers { get; } = new[] { "muon", "gd" };
+    public override IReadOnlyList<string> KnownOptimizers { get; } = new[] { PolarStep, "gd" };
+
+    /// <summary>
+    /// The polar step 003's theorems are about ("Muon" there is the exact polar factor without momentum):
+    /// the lab's exact-SVD <c>spectral-gd</c>, computed here in closed form like GD.
+    /// </summary>
+    public const string PolarStep = "spectral-gd";
 
     /// <inheritdoc />
     public override IReadOnlyList<ClaimSpec> Claims => FactorizationClaims.All;
@@ -38,11 +45,11 @@ public sealed class FactorizationExperiment : Experiment<FactorizationConfig>
     /// </remarks>
     public override FactorizationConfig Quick => new()
     {
-        Dim = 8,
-        Hidden = 8,
+        TargetDim = 8,
+        HiddenWidth = 8,
         Steps = 400,
         Seeds = 2,
-        RecordEvery = 2,
+        EvalEvery = 2,
         FlowSteps = 1000,
         UnstableSteps = 200,
         HessianIterations = 200,
@@ -55,8 +62,8 @@ public sealed class FactorizationExperiment : Experiment<FactorizationConfig>
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, FactorizationConfig config)
     {
         // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
-        using var problem = new FactorizationProblem(FactorizationProblem.HarmonicSpectrum(config.Dim, config.TargetScale, config.Dim), config.Hidden);
-        context.Log($"target: d = {config.Dim}, N = {config.Hidden}, s_k = {config.TargetScale}/k; init N(0,1) × {config.InitScale}; float64");
+        using var problem = new FactorizationProblem(FactorizationProblem.HarmonicSpectrum(config.TargetDim, config.TargetScale, config.TargetDim), config.HiddenWidth);
+        context.Log($"target: d = {config.TargetDim}, N = {config.HiddenWidth}, s_k = {config.TargetScale}/k; init N(0,1) × {config.InitScale}; float64");
 
         var runs = ModeLearning.Train(context, config, problem);
         var claims = new List<ClaimResult> { ModeLearning.Judge(config, problem, runs) };
@@ -89,11 +96,14 @@ public sealed class FactorizationExperiment : Experiment<FactorizationConfig>
     /// <summary>The update rule of an optimizer name.</summary>
     internal static UpdateRule RuleOf(string optimizer) => optimizer switch
     {
-        "muon" => UpdateRule.Muon,
+        PolarStep => UpdateRule.SpectralGd,
         "gd" => UpdateRule.Gd,
-        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, "Known: muon, gd."),
+        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, $"Known: {PolarStep}, gd."),
     };
 
     /// <summary>The constant step size of part (a) for an optimizer name.</summary>
-    internal static double LearningRateOf(FactorizationConfig config, string optimizer) => optimizer == "muon" ? config.MuonLr : config.GdLr;
+    internal static double LearningRateOf(FactorizationConfig config, string optimizer) => optimizer == PolarStep ? config.SpectralGdLr : config.GdLr;
+
+    /// <summary>The step size of the conservation runs (b) for an optimizer name.</summary>
+    internal static double FlowLrOf(FactorizationConfig config, string optimizer) => optimizer == PolarStep ? config.SpectralGdFlowLr : config.GdFlowLr;
 }

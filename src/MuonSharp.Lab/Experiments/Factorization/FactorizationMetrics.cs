@@ -77,10 +77,10 @@ public static class FactorizationMetrics
         return total > 0 ? Math.Sqrt(Math.Max(0, total - diagonal) / total) : double.NaN;
     }
 
-    /// <summary>√(PPᵀ) − √(QQᵀ), [N, N]: the quantity Muon flow conserves once aligned.</summary>
+    /// <summary>√(PPᵀ) − √(QQᵀ), [N, N]: the quantity the polar (Muon) flow conserves once aligned.</summary>
     /// <param name="p">[N, d].</param>
     /// <param name="q">[N, d].</param>
-    public static Tensor MuonInvariant(Tensor p, Tensor q)
+    public static Tensor SqrtGramDifference(Tensor p, Tensor q)
     {
         using var scope = NewDisposeScope();
         return (GramSquareRoot(p) - GramSquareRoot(q)).MoveToOuterDisposeScope();
@@ -89,7 +89,7 @@ public static class FactorizationMetrics
     /// <summary>PPᵀ − QQᵀ, [N, N]: the quantity gradient flow conserves.</summary>
     /// <param name="p">[N, d].</param>
     /// <param name="q">[N, d].</param>
-    public static Tensor GdInvariant(Tensor p, Tensor q) => p.matmul(p.T) - q.matmul(q.T);
+    public static Tensor GramDifference(Tensor p, Tensor q) => p.matmul(p.T) - q.matmul(q.T);
 
     /// <summary>
     /// √(XXᵀ) = U_X Σ_X U_Xᵀ from the compact SVD X = U_X Σ_X V_Xᵀ: the symmetric positive square root,

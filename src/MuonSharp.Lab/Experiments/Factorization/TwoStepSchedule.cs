@@ -25,64 +25,62 @@ namespace MuonSharp.Lab.Experiments.Factorization;
 /// </remarks>
 internal static class TwoStepSchedule
 {
-    private const string Alternating = "muon_alternating";
+    private const string Alternating = FactorizationExperiment.PolarStep + "-alternating";
 
-    /// <summary>Runs the schedule from each seed's small random start and judges claim (e).</summary>
+    /// <summary>Runs the schedule from each seed's small random start (one unit per seed and variant) and judges claim (e).</summary>
     public static ClaimResult Run(RunContext context, FactorizationConfig config, FactorizationProblem problem)
     {
+        const string polar = FactorizationExperiment.PolarStep;
         var measured = new Dictionary<string, double>();
-        if (!config.Optimizers.Contains("muon"))
-            return TwoStepAlignment.Judge(null, measured, "muon is not among the optimizers of this run.");
+        if (!config.Optimizers.Contains(polar))
+            return TwoStepAlignment.Judge(null, measured, $"{polar} is not among the optimizers of this run.");
 
         double eta1 = Math.Sqrt(problem.SingularValues[0]);
-        var variants = new[] { ("muon", UpdateRule.Muon), (Alternating, UpdateRule.MuonAlternating) };
-        var runs = variants.ToDictionary(v => v.Item1, _ => new List<Trajectory>());
-        using (var progress = context.Progress.Start("(e) two-step schedule", (double)config.TwoStepSteps * config.Seeds * variants.Length))
-        {
-            foreach (int seed in config.SeedList)
-            {
-                var (p0, q0) = FactorizationExperiment.SmallInit(problem, config, seed);
-                using (p0)
-                using (q0)
+        var variants = new[] { (polar, UpdateRule.SpectralGd), (Alternating, UpdateRule.SpectralGdAlternating) };
+        var runs = variants.ToDictionary(v => v.Item1, _ => new List<FactorRun>());
+        foreach (int seed in config.SeedList)
+            foreach (var (name, rule) in variants)
+                runs[name].Add(context.Unit($"two-step/{name}/seed{seed}", () =>
                 {
-                    foreach (var (name, rule) in variants)
+                    var (p0, q0) = FactorizationExperiment.SmallInit(problem, config, seed);
+                    using (p0)
+                    using (q0)
+                    using (var progress = context.Progress.Start($"(e) two-step schedule, {name} seed {seed}", config.TwoStepSteps))
                     {
                         var run = Trainer.Run(problem, p0, q0, new TrainOptions
                         {
                             Steps = config.TwoStepSteps,
-                            LearningRate = t => LearningRate(config.TwoStepEta0, eta1, t),
+                            LearningRate = t => LearningRate(config.SpectralGdTwoStepFirstLr, eta1, t),
                             Rule = rule,
                             Diagnostics = true,
                             DivergenceLoss = double.PositiveInfinity, // step 2 overshoots on purpose
                             Cancellation = context.Cancellation,
                             Progress = progress,
                         });
-                        runs[name].Add(run);
                         Curves.Record(context, name, seed, "two_step_loss", run.Loss, 1);
                         Curves.Record(context, name, seed, "two_step_misalignment", run.Misalignment, 1);
+                        return run;
                     }
-                }
-            }
-        }
+                }));
 
         foreach (var (name, _) in variants)
         {
             Curves.AddMeanAndSpread(measured, $"{name}_misalignment_after_step_2", runs[name].Select(r => r.Misalignment[2]).ToList());
             measured[$"{name}_final_loss_ratio_mean"] = Stats.Mean(runs[name].Select(r => r.Loss[^1] / r.Loss[0]));
         }
-        measured["misalignment_at_init_mean"] = Stats.Mean(runs["muon"].Select(r => r.Misalignment[0]));
+        measured["misalignment_at_init_mean"] = Stats.Mean(runs[polar].Select(r => r.Misalignment[0]));
         measured["eta1"] = eta1;
 
         Charts.Line(context, "two_step_misalignment",
-            $"Misalignment under η₀ = {config.TwoStepEta0}, η₁ = √s_max = {eta1:0.###}, then halving (mean over seeds)", "step", "misalignment",
+            $"Misalignment under η₀ = {config.SpectralGdTwoStepFirstLr}, η₁ = √s_max = {eta1:0.###}, then halving (mean over seeds)", "step", "misalignment",
             variants.Select(v => Curves.Thinned(v.Item1, Curves.Mean(runs[v.Item1].Select(r => (IReadOnlyList<double>)r.Misalignment).ToList()), 1)), logY: true);
         Charts.Line(context, "two_step_loss", "Loss under the two-step schedule (mean over seeds)", "step", "loss",
             variants.Select(v => Curves.Thinned(v.Item1, Curves.Mean(runs[v.Item1].Select(r => (IReadOnlyList<double>)r.Loss).ToList()), 1)), logY: true);
 
-        double after2 = measured["muon_misalignment_after_step_2_mean"];
+        double after2 = measured[$"{polar}_misalignment_after_step_2_mean"];
         if (!double.IsFinite(after2)) return TwoStepAlignment.Judge(null, measured, "Misalignment after step 2 is not finite.");
         string? note = after2 > MaxMisalignmentAfterTwoSteps && measured[$"{Alternating}_misalignment_after_step_2_mean"] <= MaxMisalignmentAfterTwoSteps
-            ? "With simultaneous updates P takes Q's old direction and Q takes P's, so PᵀQ ≈ s_max·U bᵀa Vᵀ is not aligned; updating P before Q (muon_alternating) aligns in two steps."
+            ? $"With simultaneous updates P takes Q's old direction and Q takes P's, so PᵀQ ≈ s_max·U bᵀa Vᵀ is not aligned; updating P before Q ({Alternating}) aligns in two steps."
             : null;
         return TwoStepAlignment.Judge(after2 <= MaxMisalignmentAfterTwoSteps, measured, note);
     }
