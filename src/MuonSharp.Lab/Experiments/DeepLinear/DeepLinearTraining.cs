@@ -49,11 +49,12 @@ internal static class DeepLinearTraining
     /// <summary>The optimizer names this experiment understands.</summary>
     public static readonly string[] OptimizerNames = { "gd", "spectral-gd", "muon" };
 
-    /// <summary>Initial factors W₁ ~ N(0, ε²)^{h×d}, W₂ ~ N(0, ε²)^{c×h}, drawn from <paramref name="generator"/>.</summary>
+    /// <summary>Initial factors W₁ ~ N(0, ε²)^{h×d}, W₂ ~ N(0, ε²)^{c×h}, drawn from the seed's <c>init</c> stream.</summary>
     /// <param name="config">Dimensions and ε = init_scale.</param>
-    /// <param name="generator">The seeded generator.</param>
-    public static (Tensor W1, Tensor W2) Initialize(DeepLinearConfig config, Generator generator)
+    /// <param name="seed">The run's seed.</param>
+    public static (Tensor W1, Tensor W2) Initialize(DeepLinearConfig config, int seed)
     {
+        using var generator = SeedStreams.Generator(seed, "init");
         var w1 = randn(new long[] { config.HiddenWidth, config.InputDim }, dtype: ScalarType.Float64, generator: generator) * config.InitScale;  // [h, d]
         var w2 = randn(new long[] { config.OutputDim, config.HiddenWidth }, dtype: ScalarType.Float64, generator: generator) * config.InitScale; // [c, h]
         return (w1, w2);
@@ -69,9 +70,8 @@ internal static class DeepLinearTraining
     /// </summary>
     public static ModeRun Train(RunContext context, DeepLinearConfig config, string optimizer, int seed)
     {
-        using var generator = new Generator((ulong)(uint)seed);
-        using var problem = DeepLinearProblem.Generate(config, generator);
-        var (w1Init, w2Init) = Initialize(config, generator);
+        using var problem = DeepLinearProblem.Generate(config, seed);
+        var (w1Init, w2Init) = Initialize(config, seed);
         using var w1 = new Parameter(w1Init.detach().clone());
         using var w2 = new Parameter(w2Init.detach().clone());
         w1Init.Dispose();

@@ -1,6 +1,7 @@
 using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Plots;
 using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Training;
 using static MuonSharp.Lab.Experiments.Factorization.FactorizationClaims;
 
 namespace MuonSharp.Lab.Experiments.Factorization;
@@ -27,7 +28,7 @@ internal static class ConservedQuantities
             foreach (var optimizer in optimizers)
                 runs[(optimizer, seed)] = context.Unit($"aligned-start/{optimizer}/seed{seed}", () =>
                 {
-                    using var generator = FactorizationExperiment.Generator(seed, FactorizationExperiment.Stream.AlignedInit);
+                    using var generator = SeedStreams.Generator(seed, "aligned-init");
                     var (p0, q0) = problem.AlignedInit(config.AlignedInitLow, config.AlignedInitHigh, generator);
                     using (p0)
                     using (q0)

@@ -1,5 +1,6 @@
 using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Training;
 using static TorchSharp.torch;
 
 namespace MuonSharp.Lab.Experiments.Factorization;
@@ -74,22 +75,10 @@ public sealed class FactorizationExperiment : Experiment<FactorizationConfig>
         return claims;
     }
 
-    /// <summary>Independent random streams of one seed, so adding a part never shifts another part's draws.</summary>
-    internal enum Stream
-    {
-        /// <summary>The small random start shared by parts (a), (c), (d), (e).</summary>
-        SmallInit = 0,
-        /// <summary>The aligned, unbalanced start of part (b).</summary>
-        AlignedInit = 1,
-    }
-
-    /// <summary>A generator for (<paramref name="seed"/>, <paramref name="stream"/>).</summary>
-    internal static Generator Generator(int seed, Stream stream) => new(unchecked((ulong)seed * 1000UL + (ulong)stream));
-
-    /// <summary>003's small random start for <paramref name="seed"/>: the same P₀, Q₀ for every optimizer and part.</summary>
+    /// <summary>003's small random start for <paramref name="seed"/> (its stream <c>small-init</c>): the same P₀, Q₀ for every optimizer and part.</summary>
     internal static (Tensor P, Tensor Q) SmallInit(FactorizationProblem problem, FactorizationConfig config, int seed)
     {
-        using var generator = Generator(seed, Stream.SmallInit);
+        using var generator = SeedStreams.Generator(seed, "small-init");
         return problem.SmallRandomInit(config.InitScale, generator);
     }
 

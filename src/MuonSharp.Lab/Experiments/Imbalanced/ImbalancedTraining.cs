@@ -35,7 +35,7 @@ public static class ImbalancedTraining
     /// <param name="config">Settings.</param>
     /// <param name="depth">Number of weight matrices.</param>
     /// <param name="optimizerName">One of <see cref="ImbalancedExperiment.OptimizerNames"/>.</param>
-    /// <param name="seed">Seed: the data come from it, the model's initialization from it and the depth.</param>
+    /// <param name="seed">Seed: the data come from its <c>data</c> stream, the model's initialization from <c>init/depth{depth}</c>.</param>
     /// <param name="learningRate">Learning rate.</param>
     /// <param name="record">Record metrics and save weights (false for tuning runs).</param>
     /// <param name="label">Progress text and weight-file label.</param>
@@ -43,10 +43,10 @@ public static class ImbalancedTraining
         double learningRate, bool record, string label)
     {
         using var scope = NewDisposeScope();
-        using var dataGenerator = new Generator(unchecked((ulong)seed));
+        using var dataGenerator = SeedStreams.Generator(seed, "data");
         using var data = new ImbalancedData(config, dataGenerator);
         // The same initialization for every optimizer at a given seed and depth: paired comparisons.
-        using var generator = new Generator(unchecked((ulong)seed * 1_000_003UL + (ulong)depth));
+        using var generator = SeedStreams.Generator(seed, $"init/depth{depth}");
         using var model = new LinearClassifier(depth, config.InputDim, config.HiddenWidth, config.Classes, config.InitScale, generator);
         using var setup = new TrainingSetup
         {

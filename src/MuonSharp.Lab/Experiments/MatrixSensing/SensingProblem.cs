@@ -1,3 +1,4 @@
+using MuonSharp.Lab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,20 +52,20 @@ public sealed class SensingProblem : IDisposable
     /// <summary>
     /// The instance of a seed for the spectral and nuclear-norm parts: W* = U·diag(σ)·Vᵀ with U, V
     /// the Q factors of Gaussian m×r and n×r matrices (uniformly random orthonormal frames) and σ
-    /// spaced linearly from κ down to 1 (README). Draws, in order, from one generator seeded with
-    /// <paramref name="seed"/>: U, V, then the measurements, noise and init (see <see cref="Sense"/>).
+    /// spaced linearly from κ down to 1 (README). U and V come from the seed's stream <c>low-rank/target</c>,
+    /// the measurements, noise and init from <c>low-rank/…</c> streams of their own (see <see cref="Sense"/>).
     /// </summary>
     /// <param name="config">Sizes, κ, noise, init scale.</param>
     /// <param name="seed">The seed.</param>
     public static SensingProblem LowRank(MatrixSensingConfig config, int seed)
     {
-        using var generator = new Generator((ulong)seed);
+        using var generator = SeedStreams.Generator(seed, "low-rank/target");
         using var scope = NewDisposeScope();
         var (u, _) = linalg.qr(randn(config.Rows, config.Rank, dtype: ScalarType.Float64, generator: generator)); // [m, r]
         var (v, _) = linalg.qr(randn(config.Cols, config.Rank, dtype: ScalarType.Float64, generator: generator)); // [n, r]
         var sigma = tensor(LinearlySpaced(config.Kappa, 1, config.Rank), dtype: ScalarType.Float64);           // [r]
         var target = (u * sigma).matmul(v.t());                                                                // [m, n]
-        return Sense(target, config, generator).MoveToOuter(scope);
+        return Sense(target, config, seed, "low-rank").MoveToOuter(scope);
     }
 
     /// <summary>
@@ -74,14 +75,14 @@ public sealed class SensingProblem : IDisposable
     /// σ_k·u_k v_kᵀ with u_k, v_k uniformly random unit vectors of the block's size and σ_k spaced
     /// linearly from κ down to 1. W* then has rank K with singular values σ_k (κ..1, as in the README),
     /// each living in its own block, and p = 200 measurements exceed its K(m + n − K) degrees of
-    /// freedom. The generator is seeded with <paramref name="seed"/> and draws u₁, v₁, …, u_K, v_K,
-    /// then the measurements, noise and init.
+    /// freedom. u₁, v₁, …, u_K, v_K come from the seed's stream <c>block-diagonal/target</c>, the
+    /// measurements, noise and init from <c>block-diagonal/…</c> streams of their own.
     /// </summary>
     /// <param name="config">Sizes, κ, K, noise, init scale.</param>
     /// <param name="seed">The seed.</param>
     public static SensingProblem BlockDiagonal(MatrixSensingConfig config, int seed)
     {
-        using var generator = new Generator((ulong)seed);
+        using var generator = SeedStreams.Generator(seed, "block-diagonal/target");
         using var scope = NewDisposeScope();
         int k = config.AtsrBlocks;
         long rowsPerBlock = config.Rows / k, colsPerBlock = config.Cols / k;
@@ -96,7 +97,7 @@ public sealed class SensingProblem : IDisposable
             target[TensorIndex.Slice(block * rowsPerBlock, (block + 1) * rowsPerBlock), TensorIndex.Slice(block * colsPerBlock, (block + 1) * colsPerBlock)]
                 = outer(u, v) * sigma[block];
         }
-        return Sense(target, config, generator).MoveToOuter(scope);
+        return Sense(target, config, seed, "block-diagonal").MoveToOuter(scope);
     }
 
     /// <summary>A problem with a given operator and measurements (tests; W₀ = 0).</summary>
@@ -141,13 +142,16 @@ public sealed class SensingProblem : IDisposable
         Init.Dispose();
     }
 
-    /// <summary>Draws 𝒜, the noise and W₀ (in that order) and measures <paramref name="target"/>.</summary>
-    private static SensingProblem Sense(Tensor target, MatrixSensingConfig config, Generator generator)
+    /// <summary>Draws 𝒜, the noise and W₀, each from the seed's stream <c>{part}/measurements</c>, <c>{part}/noise</c>, <c>{part}/init</c>, and measures <paramref name="target"/>.</summary>
+    private static SensingProblem Sense(Tensor target, MatrixSensingConfig config, int seed, string part)
     {
         int p = config.Measurements;
-        var a = randn(p, config.Rows * (long)config.Cols, dtype: ScalarType.Float64, generator: generator) / Math.Sqrt(p); // [p, m·n]
-        var noise = randn(p, dtype: ScalarType.Float64, generator: generator) * config.NoiseStd;                         // [p]
-        var init = randn(config.Rows, config.Cols, dtype: ScalarType.Float64, generator: generator) * config.InitScale;  // [m, n]
+        using var measurements = SeedStreams.Generator(seed, part + "/measurements");
+        using var noiseGenerator = SeedStreams.Generator(seed, part + "/noise");
+        using var initGenerator = SeedStreams.Generator(seed, part + "/init");
+        var a = randn(p, config.Rows * (long)config.Cols, dtype: ScalarType.Float64, generator: measurements) / Math.Sqrt(p); // [p, m·n]
+        var noise = randn(p, dtype: ScalarType.Float64, generator: noiseGenerator) * config.NoiseStd;                         // [p]
+        var init = randn(config.Rows, config.Cols, dtype: ScalarType.Float64, generator: initGenerator) * config.InitScale;    // [m, n]
         var b = a.mv(target.reshape(-1)) + noise;
         return new SensingProblem(target, a, b, init);
     }

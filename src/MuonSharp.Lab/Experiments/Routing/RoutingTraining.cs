@@ -35,13 +35,15 @@ public static class RoutingTraining
     /// <param name="context">Metrics, progress, cancellation.</param>
     /// <param name="config">Settings.</param>
     /// <param name="optimizerName">One of <see cref="RoutingExperiment.OptimizerNames"/>.</param>
-    /// <param name="seed">Seed: data, init and batches all come from it.</param>
+    /// <param name="seed">Seed: codes and targets, initial weights and batch draws come from its streams <c>codes</c>, <c>init</c> and <c>batches</c>.</param>
     public static RoutingOutcome Train(RunContext context, RoutingConfig config, string optimizerName, int seed)
     {
         using var scope = NewDisposeScope();
-        using var generator = new Generator((ulong)seed);
-        using var task = new RoutingTask(config.Domains, config.Items, config.CodeDim, generator);
-        using var network = new RoutingNetwork(config.Domains, config.CodeDim, config.HiddenWidth, config.InitScale, generator);
+        using var codes = SeedStreams.Generator(seed, "codes");
+        using var init = SeedStreams.Generator(seed, "init");
+        using var batches = SeedStreams.Generator(seed, "batches");
+        using var task = new RoutingTask(config.Domains, config.Items, config.CodeDim, codes);
+        using var network = new RoutingNetwork(config.Domains, config.CodeDim, config.HiddenWidth, config.InitScale, init);
         using var initialShared = network.Shared.detach().clone();                                  // W₀ [h, h]
         using var setup = new TrainingSetup
         {
@@ -50,12 +52,12 @@ public static class RoutingTraining
             Parameters = network.NamedParameters().ToList(),
             Loss = _ =>
             {
-                var (input, output, x, y) = task.Batch(generator, config.AllItems);
+                var (input, output, x, y) = task.Batch(batches, config.AllItems);
                 return Loss(network.Forward(input, output, x), y);
             },
             Evaluate = _ => Evaluate(network, initialShared, task),
             Schedule = config.SpectralDecay && optimizerName != RoutingExperiment.Sgd ? LearningRateSchedule.LinearToZero(config.Steps) : null,
-            Generators = new[] { ("batches", generator) },
+            Generators = new[] { ("batches", batches) },
         };
         var run = TrainingLoop.Train(context, config, setup, new TrainingOptions { Steps = config.Steps, EvaluateEvery = config.EvalEvery, SaveWeights = true });
 
