@@ -81,13 +81,7 @@ internal static class FeatureTraining
     {
         var (loss, gradient) = problem.Evaluate(w);
         double relative = loss / problem.InitialLoss;
-        double nr = double.NaN;
-        if (diagnostics)
-        {
-            var sigma = Spectral.SingularValues(gradient);
-            double nuclearNorm = sigma.Sum(), frobeniusSquared = sigma.Sum(s => s * s);
-            nr = frobeniusSquared == 0 ? 0 : nuclearNorm * nuclearNorm / frobeniusSquared;
-        }
+        double nr = diagnostics ? Spectral.NuclearRank(gradient) : double.NaN;
         return new (string, double)[]
         {
             ("loss", relative * problem.InitialLoss),
