@@ -2,4 +2,4 @@
 // It holds no science: experiments, claims and reports live in MuonSharp.Lab.
 using MuonSharp.Cli;
 
-return LabCommands.Build().Parse(args).Invoke();
+return LabCommands.Invoke(args);

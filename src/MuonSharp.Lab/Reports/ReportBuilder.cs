@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MuonSharp.Lab.Analysis;
 using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Configuration;
@@ -36,9 +37,10 @@ public static class ReportBuilder
     /// <param name="root">A folder holding run directories (at any depth up to 3).</param>
     public static (string Markdown, string Html) Build(string root)
     {
+        if (File.Exists(root)) throw new LabUserException($"'{root}' is a file; give the folder written by 'muonsharp run' or 'muonsharp reproduce'.");
         if (!Directory.Exists(root)) throw new LabUserException($"'{root}' does not exist; give a folder written by 'muonsharp run' or 'muonsharp reproduce'.");
         var runs = FindRuns(root);
-        if (runs.Count == 0) throw new LabUserException($"No runs (summary.json) under '{root}'.");
+        if (runs.Count == 0) throw new LabUserException($"No runs (config.json or summary.json) under '{root}'.");
         var claims = Aggregate(runs);
         var markdown = Markdown(root, runs, claims);
         var html = Html(root, runs, claims);
@@ -49,14 +51,54 @@ public static class ReportBuilder
         return (mdPath, htmlPath);
     }
 
-    /// <summary>Every run directory under <paramref name="root"/> with its summary, ordered by path.</summary>
+    /// <summary>
+    /// Every run directory under <paramref name="root"/> with its summary, ordered by path — finished,
+    /// interrupted, failed and killed ones alike (a run killed before its first summary has one made
+    /// from its config.json, with status running).
+    /// </summary>
     /// <param name="root">A folder.</param>
-    public static IReadOnlyList<(string Directory, RunSummary Summary)> FindRuns(string root) =>
-        Directory.EnumerateFiles(root, "summary.json", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3 })
+    public static IReadOnlyList<(string Directory, RunSummary Summary)> FindRuns(string root)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3 };
+        return Directory.EnumerateFiles(root, "summary.json", options)
+            .Concat(Directory.EnumerateFiles(root, "config.json", options))
             .Select(Path.GetDirectoryName).OfType<string>()
+            .Distinct(StringComparer.Ordinal)
             .OrderBy(d => d, StringComparer.Ordinal)
-            .Select(d => (d, LabRunner.ReadSummary(d)))
+            .Select(d => (d, File.Exists(Path.Combine(d, "summary.json")) ? LabRunner.ReadSummary(d) : FromConfig(d)))
             .ToList();
+    }
+
+    /// <summary>How a run stands, in words: a "running" run whose lock no live process holds was killed.</summary>
+    /// <param name="directory">The run directory.</param>
+    /// <param name="summary">Its summary.</param>
+    public static string StatusText(string directory, RunSummary summary) => summary.Status switch
+    {
+        RunStatus.Running when !RunLock.IsHeld(directory) => "stopped before finishing (killed?) — continue it with --resume",
+        RunStatus.Interrupted or RunStatus.Failed => summary.Status.ToString().ToLowerInvariant() + " — continue it with --resume",
+        var status => status.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Experiments of the registry with no run under the report's root.</summary>
+    private static IReadOnlyList<string> Missing(IReadOnlyList<(string Directory, RunSummary Summary)> runs) =>
+        ExperimentRegistry.All.Select(e => e.Id).Where(id => runs.All(r => r.Summary.Experiment != id)).ToList();
+
+    private static RunSummary FromConfig(string directory)
+    {
+        var path = Path.Combine(directory, "config.json");
+        try
+        {
+            var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            var id = (string?)config["experiment"] ?? "?";
+            var known = ExperimentRegistry.All.FirstOrDefault(e => e.Id == id);
+            return new RunSummary(id, known?.Description ?? "", known?.Source ?? "", RunStatus.Running,
+                config["config"]?.DeepClone().AsObject() ?? new JsonObject(), Array.Empty<ClaimResult>(), Array.Empty<string>());
+        }
+        catch (Exception e) when (e is IOException or JsonException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            throw new LabUserException($"Cannot read '{path}': {e.Message}");
+        }
+    }
 
     /// <summary>Claims of completed runs grouped by experiment and claim id.</summary>
     /// <param name="runs">Runs from <see cref="FindRuns"/>.</param>
@@ -89,6 +131,10 @@ public static class ReportBuilder
         md.AppendLine("# MuonSharp lab report").AppendLine();
         md.AppendLine($"{runs.Count} run(s) under `{root}`; verdicts are computed from the measured numbers by each claim's threshold. " +
                       "Where several runs of one experiment exist, numbers are mean ± sample standard deviation over runs.").AppendLine();
+        md.AppendLine("| run | experiment | status |").AppendLine("|---|---|---|");
+        foreach (var (dir, summary) in runs) md.AppendLine($"| `{Path.GetRelativePath(root, dir)}` | {summary.Experiment} | {StatusText(dir, summary)} |");
+        var missing = Missing(runs);
+        md.AppendLine().AppendLine(missing.Count == 0 ? "Every experiment has a run here." : $"No run here of: {string.Join(", ", missing)}.").AppendLine();
         md.AppendLine("| experiment | claim | source | verdict | measured | threshold |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var c in claims)
@@ -103,7 +149,7 @@ public static class ReportBuilder
             md.AppendLine(first.Description).AppendLine();
             foreach (var (dir, summary) in group)
             {
-                md.AppendLine($"Run `{Path.GetRelativePath(root, dir)}`: {summary.Status.ToString().ToLowerInvariant()}; config `{summary.Config.ToJsonString()}`").AppendLine();
+                md.AppendLine($"Run `{Path.GetRelativePath(root, dir)}`: {StatusText(dir, summary)}; config `{summary.Config.ToJsonString()}`").AppendLine();
             }
             foreach (var c in claims.Where(c => c.Experiment == first.Experiment))
             {
@@ -131,6 +177,10 @@ public static class ReportBuilder
         html.AppendLine("img{max-width:100%;border:1px solid #eee;margin:0.5em 0}code{background:#f4f4f4;padding:1px 3px;font-size:0.85em;word-break:break-all}");
         html.AppendLine("</style></head><body><h1>MuonSharp lab report</h1>");
         html.AppendLine($"<p>{runs.Count} run(s) under <code>{E(root)}</code>. Verdicts are computed from the measured numbers by each claim's threshold; with several runs of one experiment, numbers are mean ± sample standard deviation over runs.</p>");
+        html.AppendLine("<table><tr><th>run</th><th>experiment</th><th>status</th></tr>");
+        foreach (var (dir, summary) in runs) html.AppendLine($"<tr><td><code>{E(Path.GetRelativePath(root, dir))}</code></td><td>{E(summary.Experiment)}</td><td>{E(StatusText(dir, summary))}</td></tr>");
+        var missing = Missing(runs);
+        html.AppendLine($"</table><p>{E(missing.Count == 0 ? "Every experiment has a run here." : $"No run here of: {string.Join(", ", missing)}.")}</p>");
         html.AppendLine("<table><tr><th>experiment</th><th>claim</th><th>source</th><th>verdict</th><th>measured</th><th>threshold</th></tr>");
         foreach (var c in claims)
         {
@@ -143,7 +193,7 @@ public static class ReportBuilder
             var first = group.First().Summary;
             html.AppendLine($"<h2>{E(first.Experiment)} — {E(first.Source)}</h2><p>{E(first.Description)}</p><ul>");
             foreach (var (dir, summary) in group)
-                html.AppendLine($"<li>run <code>{E(Path.GetRelativePath(root, dir))}</code>: {summary.Status.ToString().ToLowerInvariant()}; config <code>{E(summary.Config.ToJsonString())}</code></li>");
+                html.AppendLine($"<li>run <code>{E(Path.GetRelativePath(root, dir))}</code>: {E(StatusText(dir, summary))}; config <code>{E(summary.Config.ToJsonString())}</code></li>");
             html.AppendLine("</ul><dl>");
             foreach (var c in claims.Where(c => c.Experiment == first.Experiment))
                 html.AppendLine($"<dt><b>{E(c.Claim.Id)}</b> ({E(c.Claim.Source)}): {E(c.Claim.Statement)}</dt><dd>Measured: {E(c.Claim.Measurement)}<br>Threshold: {E(c.Claim.Threshold)}<br>Result: <b>{E(c.VerdictText)}</b>; {E(MeasuredText(c, c.Verdicts.Count))}{(c.Claim.Note is null ? "" : $" ({E(c.Claim.Note)})")}</dd>");

@@ -173,6 +173,29 @@ public static class LabRunner
         return written;
     }
 
+    /// <summary>
+    /// The config the run in <paramref name="directory"/> was started with, when it is a run of
+    /// <paramref name="experiment"/>; null when the directory holds no run (or one of another experiment,
+    /// which <see cref="Run"/> then refuses with a message).
+    /// </summary>
+    /// <param name="directory">A run directory.</param>
+    /// <param name="experiment">The experiment expected there.</param>
+    public static ExperimentConfig? StoredConfig(string directory, IExperiment experiment)
+    {
+        var path = Path.Combine(directory, RunDirectory.ConfigFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var stored = JsonNode.Parse(File.ReadAllText(path));
+            if ((string?)stored?["experiment"] != experiment.Id || stored?["config"] is not JsonObject config) return null;
+            return (ExperimentConfig?)config.Deserialize(experiment.ConfigType, ConfigOverrides.Json);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            throw new LabUserException($"Cannot read '{path}': {e.Message}");
+        }
+    }
+
     /// <summary>Reads a run's summary.json.</summary>
     /// <param name="directory">A run directory.</param>
     public static RunSummary ReadSummary(string directory)
