@@ -18,7 +18,9 @@ internal static class ClaimTable
         }
         // Compact on purpose: statement, verdict and the first few numbers. The thresholds and
         // every measured number are in summary.json and the report.
-        var table = new Table().Title($"{Markup.Escape(summary.Experiment)} — {Markup.Escape(summary.Source)}")
+        // The title is a line of its own: a table title is centred on the console width, far off to the right in a captured log.
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(summary.Experiment)}[/] — {Markup.Escape(summary.Source)}");
+        var table = new Table()
             .AddColumn("claim").AddColumn("verdict").AddColumn("measured (first numbers)");
         foreach (var c in summary.Claims)
         {

@@ -8,19 +8,25 @@ internal static class CliProcess
 {
     private static readonly string Dll = Path.Combine(Path.GetDirectoryName(typeof(LabCommands).Assembly.Location)!, "MuonSharp.Cli.dll");
 
-    public static Process Start(params string[] args)
+    /// <summary>Starts the command; its standard output and error lines are collected into <paramref name="output"/>.</summary>
+    public static Process Start(out System.Text.StringBuilder output, params string[] args)
     {
+        var lines = new System.Text.StringBuilder();
+        output = lines;
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["MUONSHARP_OFFLINE"] = "1";
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { lock (lines) lines.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (lines) lines.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
+
+    /// <summary>Starts the command, discarding its output.</summary>
+    public static Process Start(params string[] args) => Start(out _, args);
 
     /// <summary>Runs the command to the end and returns its exit code.</summary>
     public static int Run(params string[] args)

@@ -57,3 +57,32 @@ public sealed class SignalTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(Out("whole"), "metrics.csv")), File.ReadAllBytes(Path.Combine(Out("killed"), "metrics.csv")));
     }
 }
+
+/// <summary>Two processes given the same --out: the second is refused and the first's run is intact.</summary>
+public sealed class ConcurrentRunTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"muonsharp-concurrent-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public void A_second_process_on_the_same_out_gets_a_one_line_error_naming_the_holder()
+    {
+        using var first = CliProcess.Start("run", "deep-linear", "--quick", "--steps", "1500", "--out", _root);
+        CliProcess.WaitForRows(Path.Combine(_root, "metrics.csv"), first);
+
+        using var second = CliProcess.Start(out var refusal, "run", "deep-linear", "--quick", "--seed", "5", "--out", _root);
+        second.WaitForExit();
+        first.WaitForExit();
+
+        Assert.Equal(2, second.ExitCode);
+        Assert.Contains($"pid {first.Id}", refusal.ToString());
+        Assert.Equal(0, first.ExitCode);
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(_root, "config.json")))!;
+        Assert.Equal(0, (int)config["seed"]!);
+        Assert.Equal("completed", (string)JsonNode.Parse(File.ReadAllText(Path.Combine(_root, "summary.json")))!["status"]!);
+    }
+}

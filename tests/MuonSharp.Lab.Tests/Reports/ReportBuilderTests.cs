@@ -38,4 +38,37 @@ public sealed class ReportBuilderTests
         Assert.Contains("No runs", Assert.Throws<LabUserException>(() => ReportBuilder.Build(temp.Path)).Message);
         Assert.Contains("does not exist", Assert.Throws<LabUserException>(() => ReportBuilder.Build(temp.Sub("nope"))).Message);
     }
+
+    [Fact]
+    public void Interrupted_failed_and_killed_runs_are_listed_with_how_to_continue_and_missing_experiments_are_named()
+    {
+        using var temp = new TempDirectory();
+        var toy = new ToyExperiment();
+        LabRunner.Run(toy, toy.Quick, temp.Sub("done"));
+        Assert.Throws<InvalidOperationException>(() => LabRunner.Run(new ToyExperiment { CrashAt = (1, 0) }, toy.Quick, temp.Sub("failed")));
+        LabRunner.Run(toy, toy.Quick, temp.Sub("killed"));
+        var summary = Path.Combine(temp.Sub("killed"), "summary.json");
+        File.WriteAllText(summary, File.ReadAllText(summary).Replace("\"completed\"", "\"running\""));   // as a kill -9 leaves it
+        Directory.CreateDirectory(temp.Sub("killed-early"));
+        File.Copy(Path.Combine(temp.Sub("done"), "config.json"), Path.Combine(temp.Sub("killed-early"), "config.json"));
+
+        var (md, _) = ReportBuilder.Build(temp.Path);
+        var markdown = File.ReadAllText(md);
+
+        Assert.Contains("| `done` | toy | completed |", markdown);
+        Assert.Contains("| `failed` | toy | failed — continue it with --resume |", markdown);
+        Assert.Contains("| `killed` | toy | stopped before finishing (killed?) — continue it with --resume |", markdown);
+        Assert.Contains("| `killed-early` | toy | stopped before finishing", markdown);
+        Assert.Contains("No run here of: ", markdown);
+        Assert.Contains("deep-linear", markdown[markdown.IndexOf("No run here of: ", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public void A_file_is_not_a_folder_of_runs()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Sub("x"), "");
+
+        Assert.Contains("is a file", Assert.Throws<LabUserException>(() => ReportBuilder.Build(temp.Sub("x"))).Message);
+    }
 }
