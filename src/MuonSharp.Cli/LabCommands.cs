@@ -19,6 +19,7 @@ internal static class LabCommands
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
         root.Subcommands.Add(ReportCommand());
+        root.Subcommands.Add(DataCommands.Build());
         return root;
     }
 
