@@ -38,6 +38,11 @@ public sealed record RunOptions
     /// finished unit is checkpointed anyway). Default 60 s.
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// A folder of the user's own dataset files (<c>--data-dir</c>; <c>MUONSHARP_DATA_DIR</c> when null),
+    /// taking precedence over the cache (see <see cref="Data.DatasetStore"/>).
+    /// </summary>
+    public string? DataDirectory { get; init; }
     /// <summary>Test hook: called between a checkpoint's data and its manifest (to simulate a crash there).</summary>
     internal Action<string>? CheckpointFault { get; init; }
 }
@@ -75,6 +80,8 @@ public static class LabRunner
             if (!experiment.KnownOptimizers.Contains(name))
                 throw new LabUserException($"Experiment '{experiment.Id}' does not know optimizer '{name}'. Known: {string.Join(", ", experiment.KnownOptimizers)}.");
 
+        var data = Data.DatasetStore.FromEnvironment(options.DataDirectory);   // a bad --data-dir is refused before anything is written
+
         bool created = RunDirectory.Create(directory);
         RunLock runLock;
         try
@@ -101,7 +108,7 @@ public static class LabRunner
             TorchSharp.torch.set_num_threads(options.TorchThreads);
             try
             {
-                return RunIn(experiment, config, configJson, directory, options, resuming);
+                return RunIn(experiment, config, configJson, directory, options, resuming, data);
             }
             finally
             {
@@ -110,7 +117,7 @@ public static class LabRunner
         }
     }
 
-    private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, JsonObject configJson, string directory, RunOptions options, bool resuming)
+    private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, JsonObject configJson, string directory, RunOptions options, bool resuming, Data.DatasetStore data)
     {
         var wall = Stopwatch.StartNew();
         var context = new RunContext(Path.Combine(directory, "plots"), options.Progress, options.Cancellation, options.Echo);
@@ -126,7 +133,9 @@ public static class LabRunner
             ? RunDirectory.OpenForResume(directory, context.Metrics, options, () => WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>()))
             : RunDirectory.Start(directory, experiment.Id, config, configJson, Machine(options.TorchThreads), context.Metrics, options,
                 () => WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>()));
-        context.Attach(directory, journal);
+        context.Attach(directory, journal, data);
+        data.Progress = options.Progress;
+        data.Warn = line => context.Log("warning: " + line);
         context.Metrics.OnReplayMismatch = line => context.Log("warning: " + line);
         WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>());
         using var tensorboard = options.TensorBoard ? new TensorBoardMirror(Path.Combine(directory, "tensorboard"), context.Metrics) : null;
