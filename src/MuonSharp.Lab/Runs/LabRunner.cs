@@ -120,18 +120,21 @@ public static class LabRunner
     private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, JsonObject configJson, string directory, RunOptions options, bool resuming, Data.DatasetStore data)
     {
         var wall = Stopwatch.StartNew();
+        double earlierSeconds = resuming && File.Exists(Path.Combine(directory, RunDirectory.SummaryFile)) ? ReadSummary(directory).WallSeconds ?? 0 : 0;
+        var size = SizeOf(experiment, configJson);
         var context = new RunContext(Path.Combine(directory, "plots"), options.Progress, options.Cancellation, options.Echo);
         var plots = context.Plots;
         RunSummary WriteSummary(RunStatus status, IReadOnlyList<Claims.ClaimResult> claims)
         {
-            var summary = new RunSummary(experiment.Id, experiment.Description, experiment.Source, status, configJson, claims, plots.ToList());
+            var summary = new RunSummary(experiment.Id, experiment.Description, experiment.Source, status, configJson, claims, plots.ToList(),
+                size, Math.Round(earlierSeconds + wall.Elapsed.TotalSeconds, 1));
             AtomicFile.WriteAllText(Path.Combine(directory, RunDirectory.SummaryFile), JsonSerializer.Serialize(summary, ConfigOverrides.Json));
             return summary;
         }
 
         using var journal = resuming
             ? RunDirectory.OpenForResume(directory, context.Metrics, options, () => WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>()))
-            : RunDirectory.Start(directory, experiment.Id, config, configJson, Machine(options.TorchThreads), context.Metrics, options,
+            : RunDirectory.Start(directory, experiment.Id, size, config, configJson, Machine(options.TorchThreads), context.Metrics, options,
                 () => WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>()));
         context.Attach(directory, journal, data);
         data.Progress = options.Progress;
@@ -160,7 +163,8 @@ public static class LabRunner
         try
         {
             claims = experiment.Run(context, config);
-            foreach (var c in claims) context.Log($"claim {c.Id}: {c.Verdict} — {string.Join(", ", c.Measured.Select(m => $"{m.Key}={m.Value:G4}"))}");
+            foreach (var c in claims)
+                context.Log($"claim {c.Id}: {c.Verdict}{(c.Verdict == Claims.Verdict.Inconclusive && c.Note is { } why ? $" ({why})" : "")} — {string.Join(", ", c.Measured.Select(m => $"{m.Key}={m.Value:G4}"))}");
         }
         catch (OperationCanceledException)
         {
@@ -203,6 +207,20 @@ public static class LabRunner
         {
             throw new LabUserException($"Cannot read '{path}': {e.Message}");
         }
+    }
+
+    /// <summary><c>paper</c> or <c>quick</c> when <paramref name="configJson"/> is that size's defaults, else <c>custom</c>.</summary>
+    /// <param name="experiment">The experiment.</param>
+    /// <param name="configJson">The resolved config as JSON.</param>
+    public static string SizeOf(IExperiment experiment, JsonObject configJson)
+    {
+        foreach (var size in new[] { ExperimentSize.Paper, ExperimentSize.Quick })
+        {
+            var defaults = experiment.DefaultConfig(size);
+            if (JsonNode.DeepEquals(JsonSerializer.SerializeToNode(defaults, defaults.GetType(), ConfigOverrides.Json), configJson))
+                return size.ToString().ToLowerInvariant();
+        }
+        return "custom";
     }
 
     /// <summary>Reads a run's summary.json.</summary>
