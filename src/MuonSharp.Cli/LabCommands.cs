@@ -152,12 +152,18 @@ internal static class LabCommands
     private static Command ReportCommand()
     {
         var directory = new Argument<string?>("dir") { Description = "A folder of runs (from run or reproduce).", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("report", "Rebuild report.md and report.html from existing runs (seeds aggregated: mean and spread).") { directory };
+        var readme = new Option<string?>("--readme") { Description = "Also rewrite the experiments table between the verdict markers of this README.md." };
+        var command = new Command("report", "Rebuild report.md and report.html from existing runs (seeds aggregated: mean and spread).") { directory, readme };
         command.SetAction(parse => UserErrors.Guarded(() =>
         {
             var root = parse.GetValue(directory) ?? throw new LabUserException("report needs the folder of runs to read, e.g. 'muonsharp report runs/quick'.");
             var (md, html) = ReportBuilder.Build(root);
             AnsiConsole.MarkupLine($"Report: [bold]{Markup.Escape(html)}[/] and {Markup.Escape(md)}");
+            if (parse.GetValue(readme) is { } file)
+            {
+                ReadmeTable.Replace(file, ReadmeTable.Markdown(ReportBuilder.Read(root), $"muonsharp report {root} --readme {file}", DateOnly.FromDateTime(DateTime.Now)));
+                AnsiConsole.MarkupLine($"Experiments table rewritten in [bold]{Markup.Escape(file)}[/]");
+            }
             return 0;
         }));
         return command;
