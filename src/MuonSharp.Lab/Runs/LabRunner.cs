@@ -171,19 +171,31 @@ public static class LabRunner
             status = RunStatus.Interrupted;
             context.Log($"interrupted: metrics up to the last checkpoint are kept; continue with --resume");
         }
-        catch (Exception e) when (e is not LabUserException)
+        catch (Exception e)
         {
             status = RunStatus.Failed;
             failure = e;
-            context.Log($"failed: {e}");
+            context.Log(e is LabUserException ? $"stopped: {e.Message}" : $"failed: {e}");
         }
 
         context.Log($"checkpointing {journal.CheckpointOverhead.Elapsed.TotalSeconds:F3} s and metrics streaming {journal.MetricsOverhead.TotalSeconds:F3} s " +
                     $"of {wall.Elapsed.TotalSeconds:F1} s wall ({100 * (journal.CheckpointOverhead.Elapsed + journal.MetricsOverhead).TotalSeconds / Math.Max(wall.Elapsed.TotalSeconds, 1e-9):F2}%)");
         journal.Dispose();
-        var written = WriteSummary(status, claims);
+        RunSummary? written = null;
+        try
+        {
+            written = WriteSummary(status, claims);
+        }
+        catch (IOException e)
+        {
+            failure ??= e;
+        }
+        if (failure is LabUserException user) throw user;
+        if (failure is IOException or UnauthorizedAccessException)
+            throw new LabUserException($"Could not write the run directory '{directory}' ({failure.Message.TrimEnd('.')}): is the disk full or read-only? " +
+                                       "What was checkpointed is intact; make room and continue with --resume.");
         if (failure is not null) throw new InvalidOperationException($"Experiment '{experiment.Id}' failed: {failure.Message} (details in {Path.Combine(directory, RunDirectory.LogFile)}; continue with --resume).", failure);
-        return written;
+        return written!;
     }
 
     /// <summary>
