@@ -7,10 +7,26 @@ using Spectre.Console;
 
 namespace MuonSharp.Cli;
 
-/// <summary>The commands: list, run, reproduce, report.</summary>
+/// <summary>
+/// The commands: list, run, reproduce, report, data (<see cref="DataCommands"/>). Exit codes: 0 when the work ran (whatever the
+/// verdicts); 1 when an experiment failed; 2 for a user error (one line naming the bad value and what
+/// is accepted; nothing written); 130 / 143 when SIGINT / SIGTERM interrupted a run (resumable).
+/// </summary>
 internal static class LabCommands
 {
-    private const int UserError = 2;
+    private const int Failed = 1;
+
+    /// <summary>Parses and runs <paramref name="args"/>; parse errors are one line and exit code 2.</summary>
+    public static int Invoke(string[] args)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(parse.Errors[0].Message)} (see --help)");
+            return UserErrors.ExitCode;
+        }
+        return parse.Invoke();
+    }
 
     public static RootCommand Build()
     {
@@ -19,13 +35,14 @@ internal static class LabCommands
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
         root.Subcommands.Add(ReportCommand());
+        root.Subcommands.Add(DataCommands.Build());
         return root;
     }
 
     private static Command ListCommand()
     {
         var command = new Command("list", "List the experiments, their papers and their claims.");
-        command.SetAction(_ => Guarded(() =>
+        command.SetAction(_ => UserErrors.Guarded(() =>
         {
             foreach (var e in ExperimentRegistry.All)
             {
@@ -40,36 +57,52 @@ internal static class LabCommands
 
     private static Command RunCommand()
     {
-        var id = new Argument<string>("id") { Description = "Experiment id (see 'muonsharp list')." };
+        var id = new Argument<string?>("id") { Description = "Experiment id (see 'muonsharp list').", Arity = ArgumentArity.ZeroOrOne };
         var optimizers = new Option<string?>("--optimizers") { Description = "Comma-separated optimizer names, e.g. gd,muon." };
-        var seeds = new Option<int?>("--seeds") { Description = "Number of seeds." };
-        var seed = new Option<int?>("--seed") { Description = "First seed." };
-        var steps = new Option<int?>("--steps") { Description = "Training steps." };
+        var seeds = Options.WholeNumber("--seeds", "Number of seeds.", 1);
+        var seed = Options.WholeNumber("--seed", "First seed.", 0);
+        var steps = Options.WholeNumber("--steps", "Training steps.", 1);
         var quick = new Option<bool>("--quick") { Description = "The quick size (seconds) instead of the paper's." };
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set key=value (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var config = new Option<string?>("--config") { Description = "JSON file with config keys to override." };
-        var output = new Option<string?>("--out") { Description = "Run directory (default runs/<id>-<time>); must not hold a run." };
+        var output = new Option<string?>("--out") { Description = "Run directory (default runs/<id>-<time>); must not hold a run unless --resume." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last checkpoint (same options as it was started with; none needed)." };
         var tensorboard = new Option<bool>("--tensorboard") { Description = "Also write TensorBoard event files." };
-        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads during the run (default 1: faster for these small matrices).", DefaultValueFactory = _ => 1 };
+        var threads = Options.WholeNumber("--threads", "libtorch intra-op threads during the run (default 1: faster for these small matrices).", 1, 1024);
+        var dataDir = DataCommands.DataDirectoryOption();
 
-        var command = new Command("run", "Run one experiment and print its claims table.") { id, optimizers, seeds, seed, steps, quick, set, config, output, tensorboard, threads };
-        command.SetAction(parse => Guarded(() =>
+        var command = new Command("run", "Run one experiment and print its claims table.") { id, optimizers, seeds, seed, steps, quick, set, config, output, resume, tensorboard, threads, dataDir };
+        command.SetAction(parse => UserErrors.Guarded(() =>
         {
-            var experiment = ExperimentRegistry.Get(parse.GetValue(id)!);
-            var resolved = experiment.DefaultConfig(parse.GetValue(quick) ? ExperimentSize.Quick : ExperimentSize.Paper);
-            if (parse.GetValue(config) is { } file) resolved = ConfigOverrides.ApplyFile(resolved, file);
+            var experiment = ExperimentRegistry.Get(parse.GetValue(id)
+                ?? throw new LabUserException($"run needs an experiment id: one of {string.Join(", ", ExperimentRegistry.All.Select(e => e.Id))}."));
             var assignments = new List<string>();
             if (parse.GetValue(optimizers) is { } o) assignments.Add($"optimizers={o}");
             if (parse.GetValue(seeds) is { } n) assignments.Add($"seeds={n}");
             if (parse.GetValue(seed) is { } s) assignments.Add($"seed={s}");
             if (parse.GetValue(steps) is { } k) assignments.Add($"steps={k}");
             assignments.AddRange(parse.GetValue(set) ?? Array.Empty<string>());
-            resolved = ConfigOverrides.Apply(resolved, assignments);
+            var file = parse.GetValue(config);
+            bool configGiven = assignments.Count > 0 || file is not null || parse.GetValue(quick);
             var directory = parse.GetValue(output) ?? Path.Combine("runs", $"{experiment.Id}-{DateTime.Now:yyyyMMdd-HHmmss}");
-            var summary = RunWithProgress(experiment, resolved, directory, parse.GetValue(tensorboard), parse.GetValue(threads));
-            ClaimTable.Show(summary);
-            AnsiConsole.MarkupLine($"Run written to [bold]{Markup.Escape(directory)}[/]");
-            return 0;
+
+            ExperimentConfig resolved;
+            if (parse.GetValue(resume) && !configGiven && LabRunner.StoredConfig(directory, experiment) is { } stored)
+                resolved = stored;   // "--resume" alone continues with the config the run was started with
+            else
+            {
+                resolved = experiment.DefaultConfig(parse.GetValue(quick) ? ExperimentSize.Quick : ExperimentSize.Paper);
+                if (file is not null) resolved = ConfigOverrides.ApplyFile(resolved, file);
+                resolved = ConfigOverrides.Apply(resolved, assignments);
+            }
+            var options = new RunOptions
+            {
+                TensorBoard = parse.GetValue(tensorboard), TorchThreads = parse.GetValue(threads) ?? 1, Resume = parse.GetValue(resume), DataDirectory = parse.GetValue(dataDir),
+            };
+            using var signals = new StopSignals();
+            var outcome = RunWithProgress(experiment, resolved, directory, options, signals);
+            if (outcome.Summary is { } summary) ClaimTable.Show(summary);
+            return outcome.ExitCode;
         }));
         return command;
     }
@@ -77,69 +110,92 @@ internal static class LabCommands
     private static Command ReproduceCommand()
     {
         var quick = new Option<bool>("--quick") { Description = "Quick sizes (minutes in all) instead of the papers'." };
-        var seeds = new Option<int?>("--seeds") { Description = "Seeds per experiment (default: each experiment's own)." };
+        var seeds = Options.WholeNumber("--seeds", "Seeds per experiment (default: each experiment's own).", 1);
         var output = new Option<string?>("--out") { Description = "Folder for all runs and the report (default runs/reproduce-<time>)." };
-        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads during each run (default 1).", DefaultValueFactory = _ => 1 };
-        var command = new Command("reproduce", "Run every experiment, then write report.md and report.html.") { quick, seeds, output, threads };
-        command.SetAction(parse => Guarded(() =>
+        var resume = new Option<bool>("--resume") { Description = "Skip the experiments already finished in --out and continue the interrupted ones." };
+        var only = Options.ExperimentIds("--only", "Run only these experiments (comma-separated ids).");
+        var skip = Options.ExperimentIds("--skip", "Do not run these experiments (comma-separated ids).");
+        var threads = Options.WholeNumber("--threads", "libtorch intra-op threads during each run (default 1).", 1, 1024);
+        var dataDir = DataCommands.DataDirectoryOption();
+        var command = new Command("reproduce", "Run every experiment, then write report.md and report.html.") { quick, seeds, output, resume, only, skip, threads, dataDir };
+        command.SetAction(parse => UserErrors.Guarded(() =>
         {
+            var selected = Select(parse.GetValue(only), parse.GetValue(skip));
             var root = parse.GetValue(output) ?? Path.Combine("runs", $"reproduce-{DateTime.Now:yyyyMMdd-HHmmss}");
-            foreach (var experiment in ExperimentRegistry.All)
+            var configs = selected.Select(experiment =>
             {
                 var config = experiment.DefaultConfig(parse.GetValue(quick) ? ExperimentSize.Quick : ExperimentSize.Paper);
-                if (parse.GetValue(seeds) is { } n) config = ConfigOverrides.Apply(config, new[] { $"seeds={n}" });
-                var summary = RunWithProgress(experiment, config, Path.Combine(root, experiment.Id), tensorboard: false, parse.GetValue(threads));
-                ClaimTable.Show(summary);
-                if (summary.Status == RunStatus.Interrupted) break;
+                return parse.GetValue(seeds) is { } n ? ConfigOverrides.Apply(config, new[] { $"seeds={n}" }) : config;
+            }).ToList();
+            var options = new RunOptions { TorchThreads = parse.GetValue(threads) ?? 1, Resume = parse.GetValue(resume), DataDirectory = parse.GetValue(dataDir) };
+
+            using var signals = new StopSignals();
+            int exitCode = 0;
+            for (int i = 0; i < selected.Count; i++)
+            {
+                var outcome = RunWithProgress(selected[i], configs[i], Path.Combine(root, selected[i].Id), options, signals);
+                if (outcome.Summary is { } summary) ClaimTable.Show(summary);
+                if (outcome.ExitCode != 0) exitCode = outcome.ExitCode;
+                if (signals.Token.IsCancellationRequested) break;
             }
-            var (md, html) = ReportBuilder.Build(root);
-            AnsiConsole.MarkupLine($"Report: [bold]{Markup.Escape(html)}[/] and {Markup.Escape(md)}");
-            return 0;
+            if (Directory.Exists(root))
+            {
+                var (md, html) = ReportBuilder.Build(root);
+                AnsiConsole.MarkupLine($"Report: [bold]{Markup.Escape(html)}[/] and {Markup.Escape(md)}");
+            }
+            if (exitCode != 0) AnsiConsole.MarkupLine($"[yellow]Not every experiment finished; continue with: muonsharp reproduce{(parse.GetValue(quick) ? " --quick" : "")} --out {Markup.Escape(root)} --resume[/]");
+            return exitCode;
         }));
         return command;
     }
 
     private static Command ReportCommand()
     {
-        var directory = new Argument<string>("dir") { Description = "A folder of runs (from run or reproduce)." };
-        var command = new Command("report", "Rebuild report.md and report.html from existing runs (seeds aggregated: mean and spread).") { directory };
-        command.SetAction(parse => Guarded(() =>
+        var directory = new Argument<string?>("dir") { Description = "A folder of runs (from run or reproduce).", Arity = ArgumentArity.ZeroOrOne };
+        var readme = new Option<string?>("--readme") { Description = "Also rewrite the experiments table between the verdict markers of this README.md." };
+        var command = new Command("report", "Rebuild report.md and report.html from existing runs (seeds aggregated: mean and spread).") { directory, readme };
+        command.SetAction(parse => UserErrors.Guarded(() =>
         {
-            var (md, html) = ReportBuilder.Build(parse.GetValue(directory)!);
+            var root = parse.GetValue(directory) ?? throw new LabUserException("report needs the folder of runs to read, e.g. 'muonsharp report runs/quick'.");
+            var (md, html) = ReportBuilder.Build(root);
             AnsiConsole.MarkupLine($"Report: [bold]{Markup.Escape(html)}[/] and {Markup.Escape(md)}");
+            if (parse.GetValue(readme) is { } file)
+            {
+                ReadmeTable.Replace(file, ReadmeTable.Markdown(ReportBuilder.Read(root), $"muonsharp report {root} --readme {file}", DateOnly.FromDateTime(DateTime.Now)));
+                AnsiConsole.MarkupLine($"Experiments table rewritten in [bold]{Markup.Escape(file)}[/]");
+            }
             return 0;
         }));
         return command;
     }
 
-    private static RunSummary RunWithProgress(IExperiment experiment, ExperimentConfig config, string directory, bool tensorboard, int threads)
+    private static IReadOnlyList<IExperiment> Select(string[]? only, string[]? skip)
     {
-        using var cancellation = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancellation.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(experiment.Id)}[/] → {Markup.Escape(directory)}");
-            return SpectreProgress.Run(progress => LabRunner.Run(experiment, config, directory,
-                new RunOptions { Progress = progress, Cancellation = cancellation.Token, TensorBoard = tensorboard, TorchThreads = threads }));
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        foreach (var id in (only ?? Array.Empty<string>()).Concat(skip ?? Array.Empty<string>())) ExperimentRegistry.Get(id);
+        return ExperimentRegistry.All
+            .Where(e => only is not { Length: > 0 } || only.Contains(e.Id, StringComparer.OrdinalIgnoreCase))
+            .Where(e => skip is null || !skip.Contains(e.Id, StringComparer.OrdinalIgnoreCase))
+            .ToList();
     }
 
-    /// <summary>User mistakes become a one-line message and exit code 2, never a stack trace.</summary>
-    private static int Guarded(Func<int> action)
+    private readonly record struct Outcome(RunSummary? Summary, int ExitCode);
+
+    /// <summary>Runs one experiment with progress bars; a failure is reported in one line and exit code 1, an interrupt by its signal's code.</summary>
+    private static Outcome RunWithProgress(IExperiment experiment, ExperimentConfig config, string directory, RunOptions options, StopSignals signals)
     {
+        options = options with { Cancellation = signals.Token };
+        RunSummary summary;
         try
         {
-            return action();
+            summary = SpectreProgress.Run(progress => LabRunner.Run(experiment, config, directory, options with { Progress = progress }));
         }
-        catch (LabUserException e)
+        catch (InvalidOperationException failure) when (failure.InnerException is not null)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-            return UserError;
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(experiment.Id)} failed:[/] {Markup.Escape(failure.Message)}");
+            return new Outcome(null, Failed);
         }
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(experiment.Id)}[/] → {Markup.Escape(directory)}: {summary.Status.ToString().ToLowerInvariant()}" +
+                               (summary.Status == RunStatus.Interrupted ? $" — continue with --out {Markup.Escape(directory)} --resume" : ""));
+        return new Outcome(summary, summary.Status == RunStatus.Interrupted ? signals.ExitCode : 0);
     }
 }

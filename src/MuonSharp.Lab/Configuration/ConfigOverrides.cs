@@ -68,9 +68,10 @@ public static class ConfigOverrides
         var node = JsonSerializer.SerializeToNode(config, type, Json)!.AsObject();
         foreach (var (key, value) in file)
         {
-            if (!keys.ContainsKey(key))
+            if (!keys.TryGetValue(key, out var valueType))
                 throw new LabUserException($"Unknown config key '{key}' in '{path}'. Accepted: {string.Join(", ", keys.Keys.OrderBy(k => k))}.");
-            node[key] = value?.DeepClone();
+            CheckFileValue(key, value, valueType, path);
+            node[key] = value!.DeepClone();
         }
         return Validated(Deserialize(node, type, path));
     }
@@ -82,6 +83,30 @@ public static class ConfigOverrides
         var problems = config.Validate().ToList();
         if (problems.Count > 0) throw new LabUserException("Invalid config: " + string.Join("; ", problems) + ".");
         return config;
+    }
+
+    /// <summary>
+    /// A file's value must be what <c>--set</c> would accept: no null, numbers that are JSON numbers and
+    /// finite (the named literals "NaN"/"Infinity" that config.json may carry are refused here, as
+    /// <c>--set</c> refuses them), whole numbers for integer keys.
+    /// </summary>
+    private static void CheckFileValue(string key, JsonNode? value, Type type, string path)
+    {
+        string Expect(string what) => $"Config key '{key}' in '{path}' expects {what}; got {value?.ToJsonString() ?? "null"}.";
+        if (value is null) throw new LabUserException(Expect(type.IsArray ? "a list" : "a value"));
+        if (type.IsArray)
+        {
+            if (value is not JsonArray items) throw new LabUserException(Expect("a list"));
+            foreach (var item in items) CheckFileValue(key, item, type.GetElementType()!, path);
+            return;
+        }
+        bool isNumber = value is JsonValue v && v.GetValueKind() == JsonValueKind.Number;
+        if (type == typeof(double) && !(isNumber && ((JsonValue)value).TryGetValue<double>(out var d) && double.IsFinite(d)))
+            throw new LabUserException(Expect("a finite number"));
+        if (type == typeof(int) && !(isNumber && ((JsonValue)value).TryGetValue<int>(out _)))
+            throw new LabUserException(Expect($"a whole number from {int.MinValue} to {int.MaxValue}"));
+        if (type == typeof(long) && !(isNumber && ((JsonValue)value).TryGetValue<long>(out _)))
+            throw new LabUserException(Expect("a whole number"));
     }
 
     private static ExperimentConfig Deserialize(JsonObject node, Type type, string? origin = null)

@@ -34,6 +34,10 @@ public abstract record ExperimentConfig
     {
         if (Steps < 1) yield return $"steps = {Steps}: must be ≥ 1";
         if (Seeds < 1) yield return $"seeds = {Seeds}: must be ≥ 1";
+        if (Seed < 0) yield return $"seed = {Seed}: must be ≥ 0";
+        else if (Seeds >= 1 && (long)Seed + Seeds - 1 > int.MaxValue)
+            yield return $"seed = {Seed} with seeds = {Seeds}: the last seed {(long)Seed + Seeds - 1} exceeds {int.MaxValue}; use seed ≤ {int.MaxValue - Seeds + 1}";
+        if (Optimizers is null) { yield return "optimizers is null: name at least one"; yield break; }
         if (Optimizers.Length == 0) yield return "optimizers is empty: name at least one";
     }
 

@@ -48,7 +48,7 @@ internal sealed class MetricsFile : IDisposable
     public void Append(MetricRow row)
     {
         Overhead.Start();
-        _writer.Write(row.ToCsvLine());
+        row.WriteCsvLine(_writer);
         if (Stopwatch.GetElapsedTime(_lastFlush) >= FlushInterval) FlushCore();
         Overhead.Stop();
     }

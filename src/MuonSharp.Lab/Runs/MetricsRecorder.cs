@@ -24,6 +24,26 @@ public readonly record struct MetricRow(long Step, string Optimizer, int Seed, s
             Seed.ToString(CultureInfo.InvariantCulture), ",", Escape(Metric), ",",
             Value.ToString("R", CultureInfo.InvariantCulture), "\n");
 
+    /// <summary>Writes <see cref="ToCsvLine"/>'s text to <paramref name="writer"/> without building strings (the streaming path).</summary>
+    /// <param name="writer">Destination.</param>
+    public void WriteCsvLine(TextWriter writer)
+    {
+        Span<char> number = stackalloc char[32];
+        Step.TryFormat(number, out int n, default, CultureInfo.InvariantCulture);
+        writer.Write(number[..n]);
+        writer.Write(',');
+        writer.Write(Escape(Optimizer));
+        writer.Write(',');
+        Seed.TryFormat(number, out n, default, CultureInfo.InvariantCulture);
+        writer.Write(number[..n]);
+        writer.Write(',');
+        writer.Write(Escape(Metric));
+        writer.Write(',');
+        Value.TryFormat(number, out n, "R", CultureInfo.InvariantCulture);
+        writer.Write(number[..n]);
+        writer.Write('\n');
+    }
+
     private static string Escape(string field) =>
         field.IndexOfAny(new[] { ',', '"', '\n' }) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
 }

@@ -49,3 +49,25 @@ public sealed class RunContextTests
         Assert.Throws<OperationCanceledException>(() => context.StepBoundary());
     }
 }
+
+public sealed class MetricRowTests
+{
+    [Theory]
+    [InlineData(0L, "gd", 0, "loss", 0.1)]
+    [InlineData(123456789012L, "a,b", -3, "q\"uote", -1.2345678901234567e-300)]
+    [InlineData(7L, "muon", 2, "sigma_1", double.NaN)]
+    [InlineData(7L, "muon", 2, "sigma_1", double.NegativeInfinity)]
+    public void The_streamed_line_equals_the_formatted_line_and_parses_back(long step, string optimizer, int seed, string metric, double value)
+    {
+        var row = new MetricRow(step, optimizer, seed, metric, value);
+        var writer = new StringWriter();
+
+        row.WriteCsvLine(writer);
+
+        Assert.Equal(row.ToCsvLine(), writer.ToString());
+        using var temp = new TempDirectory();
+        var path = temp.Sub("m.csv");
+        File.WriteAllText(path, MetricRow.CsvHeader + writer);
+        Assert.Equal(row, MetricsRecorder.Read(path).Single());
+    }
+}
