@@ -92,6 +92,32 @@ public static class FactorizationMetrics
     public static Tensor GramDifference(Tensor p, Tensor q) => p.matmul(p.T) - q.matmul(q.T);
 
     /// <summary>
+    /// Imbalance ‖PPᵀ − QQᵀ‖_F / ‖M*‖_F: 0 at a balanced solution (PPᵀ = QQᵀ, each factor carrying
+    /// √s_k of every mode), about 1 when one factor carries everything.
+    /// </summary>
+    /// <param name="p">[N, d].</param>
+    /// <param name="q">[N, d].</param>
+    /// <param name="targetNormSquared">‖M*‖²_F.</param>
+    public static double Imbalance(Tensor p, Tensor q, double targetNormSquared)
+    {
+        using var scope = NewDisposeScope();
+        return GramDifference(p, q).square().sum().sqrt().item<double>() / Math.Sqrt(targetNormSquared);
+    }
+
+    /// <summary>
+    /// sign det(PᵀQ) for square PᵀQ (d×d): +1, −1, or 0 when singular. Read from slogdet because at a
+    /// small init the determinant itself (α^(2d)) underflows.
+    /// </summary>
+    /// <param name="p">[N, d].</param>
+    /// <param name="q">[N, d].</param>
+    public static int DeterminantSign(Tensor p, Tensor q)
+    {
+        using var scope = NewDisposeScope();
+        var (sign, _) = linalg.slogdet(p.T.matmul(q));
+        return (int)Math.Round(sign.item<double>());
+    }
+
+    /// <summary>
     /// √(XXᵀ) = U_X Σ_X U_Xᵀ from the compact SVD X = U_X Σ_X V_Xᵀ: the symmetric positive square root,
     /// computed from X rather than from XXᵀ so small singular values keep their accuracy.
     /// </summary>

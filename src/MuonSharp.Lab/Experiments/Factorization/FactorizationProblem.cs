@@ -102,6 +102,28 @@ public sealed class FactorizationProblem : IDisposable
     }
 
     /// <summary>
+    /// Small orthogonal start of 003's two-step schedule (the authors' <c>fig4.ipynb</c>): P = α·O_P,
+    /// Q = α·O_Q, each O the orthonormal factor of a QR decomposition of an N×d Gaussian matrix with
+    /// its column signs fixed by sign(diag R), so that O is Haar-distributed rather than biased by
+    /// the decomposition's sign convention.
+    /// </summary>
+    /// <param name="scale">α.</param>
+    /// <param name="generator">Seeded source of randomness.</param>
+    public (Tensor P, Tensor Q) SmallOrthogonalInit(double scale, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        var p = HaarColumns(generator) * scale;
+        var q = HaarColumns(generator) * scale;
+        return (p.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope());
+    }
+
+    private Tensor HaarColumns(Generator generator)
+    {
+        var (o, r) = linalg.qr(randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator)); // [N, d], [d, d]
+        return o * r.diagonal().sign().unsqueeze(0);
+    }
+
+    /// <summary>
     /// An aligned but unbalanced start: P = R diag(p₀) Uᵀ and Q = R diag(q₀) Vᵀ with one random
     /// R ∈ R^(N×d) with orthonormal columns shared by both factors, and p₀, q₀ drawn independently
     /// and uniformly from [low, high] per mode. This is the premise of claim (b): the factors are
