@@ -81,8 +81,8 @@ internal static class ModeLearning
             }
         }
 
-        // Per seed, beside the sign of det(P₀ᵀQ₀): with N = d the product must pass through a singular
-        // matrix to reach M* (det > 0) when that sign is −1, which can hold back the smallest modes.
+        // Per seed, beside the sign of det(P₀ᵀQ₀) (with N = d a start with det < 0 must pass through a
+        // singular PᵀQ to reach M*): the verdict is a mean over seeds, so the reader sees which seed moves it.
         var signs = new List<int>();
         foreach (int seed in config.SeedList)
         {
