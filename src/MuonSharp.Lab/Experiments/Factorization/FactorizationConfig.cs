@@ -104,6 +104,27 @@ public sealed record FactorizationConfig : ExperimentConfig
     /// <summary>Steps of the two-step schedule runs (e): η₀, then η₁ = √s_max, then halving.</summary>
     public int TwoStepSteps { get; init; } = 60;
 
+    /// <summary>Target size n of the alignment-rate part (g); 003's authors' fig3.ipynb: 128.</summary>
+    public int RatesTargetDim { get; init; } = 128;
+
+    /// <summary>Rank r of the spike in (g)'s target (fig3.ipynb: n/4 = 32); the under-parameterized width is r.</summary>
+    public int RatesSpikeRank { get; init; } = 32;
+
+    /// <summary>Height of the spike over the noise in (g)'s target (fig3.ipynb: 4).</summary>
+    public double RatesSnr { get; init; } = 4;
+
+    /// <summary>Inner widths of (g) as multiples of n (fig3.ipynb: 0.25, 1, 4).</summary>
+    public double[] RatesWidthRatios { get; init; } = { 0.25, 1, 4 };
+
+    /// <summary>Init scales α of (g) (fig3.ipynb: 1e-5, 1e-4, 1e-3); the start is N(0,1) × α/√max(n, N), the step 0.2α.</summary>
+    public double[] RatesAlphas { get; init; } = { 1e-5, 1e-4, 1e-3 };
+
+    /// <summary>Steps of (g)'s runs with N ≥ n (fig3.ipynb: 100).</summary>
+    public int RatesSteps { get; init; } = 100;
+
+    /// <summary>(g)'s under-parameterized runs take this / α steps (fig3.ipynb: 10,000, 1,000, 100 for α = 1e-5, 1e-4, 1e-3).</summary>
+    public double RatesUnderparameterizedTime { get; init; } = 0.1;
+
     /// <inheritdoc />
     public override IEnumerable<string> Validate()
     {
@@ -129,6 +150,12 @@ public sealed record FactorizationConfig : ExperimentConfig
         if (!(AnnealGamma > 0 && AnnealGamma < 1)) yield return $"anneal_gamma = {AnnealGamma}: must be in (0, 1)";
         if (AnnealMaxSteps < 1) yield return $"anneal_max_steps = {AnnealMaxSteps}: must be ≥ 1";
         if (!(LossThreshold > 0 && LossThreshold < 1)) yield return $"loss_threshold = {LossThreshold}: must be in (0, 1)";
+        if (RatesSpikeRank < 1 || RatesSpikeRank >= RatesTargetDim) yield return $"rates_spike_rank = {RatesSpikeRank}: need 1 ≤ r < rates_target_dim = {RatesTargetDim}";
+        if (RatesWidthRatios.Length == 0 || RatesWidthRatios.Any(r => !(r > 0) || (int)(r * RatesTargetDim) < 1)) yield return $"rates_width_ratios = [{string.Join(", ", RatesWidthRatios)}]: each must give a width ≥ 1";
+        if (!RatesWidthRatios.Any(r => r < 1) || !RatesWidthRatios.Any(r => r > 1)) yield return $"rates_width_ratios = [{string.Join(", ", RatesWidthRatios)}]: need one below 1 and one above 1 (the two predicted regimes)";
+        if (RatesAlphas.Length == 0 || RatesAlphas.Any(a => !(a > 0) || !double.IsFinite(a))) yield return $"rates_alphas = [{string.Join(", ", RatesAlphas)}]: need positive numbers";
+        if (RatesSteps < 2) yield return $"rates_steps = {RatesSteps}: must be ≥ 2";
+        if (!(RatesUnderparameterizedTime > 0)) yield return $"rates_underparameterized_time = {RatesUnderparameterizedTime}: must be positive";
         if (TwoStepSteps < 2) yield return $"two_step_steps = {TwoStepSteps}: must be ≥ 2 (the claim is read after step 2)";
     }
 }

@@ -23,11 +23,11 @@ public sealed class FactorizationProblem : IDisposable
 {
     /// <summary>Creates the problem for a target with the given singular values (largest first).</summary>
     /// <param name="singularValues">s_1 ≥ … ≥ s_d &gt; 0.</param>
-    /// <param name="hidden">Inner dimension N ≥ d.</param>
+    /// <param name="hidden">Inner dimension N (N &lt; d is the under-parameterized case of the alignment-rate part).</param>
     public FactorizationProblem(IReadOnlyList<double> singularValues, int hidden)
     {
         if (singularValues.Count < 1) throw new ArgumentException("The target needs at least one singular value.", nameof(singularValues));
-        if (hidden < singularValues.Count) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"Need N ≥ d = {singularValues.Count}.");
+        if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "Need N ≥ 1.");
         SingularValues = singularValues.ToArray();
         Hidden = hidden;
         Target = diag(tensor(SingularValues, ScalarType.Float64)); // [d, d]
@@ -134,6 +134,7 @@ public sealed class FactorizationProblem : IDisposable
     /// <param name="generator">Seeded source of randomness.</param>
     public (Tensor P, Tensor Q) AlignedInit(double low, double high, Generator generator)
     {
+        if (Hidden < Dim) throw new InvalidOperationException($"The aligned start needs N ≥ d; N = {Hidden}, d = {Dim}.");
         using var scope = NewDisposeScope();
         var (r, _) = linalg.qr(randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator)); // [N, d]
         var p0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator) * (high - low) + low;
