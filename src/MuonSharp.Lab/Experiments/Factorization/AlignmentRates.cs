@@ -56,13 +56,13 @@ internal static class AlignmentRates
             var series = config.RatesAlphas.SelectMany(alpha =>
             {
                 var traces = perSeed.Select(r => r.Traces.Single(t => t.Ratio == ratio && t.Alpha == alpha)).ToList();
-                var x = traces[0].Steps.Select(t => (double)Math.Max(t, 1)).ToList();
+                var x = traces[0].Steps.Select(t => Math.Log10(Math.Max(t, 1))).ToList(); // the decay is a power law: log step on x, log error on y
                 Func<Trace, List<double>> pick = ratio < 1 ? t => t.Left : t => t.Inner;
                 return new[] { Series.MeanWithRange($"α = {alpha:0e0}", x, traces.Select(t => (IReadOnlyList<double>)pick(t).Select(Error).ToList()).ToList()) };
             });
             Charts.Line(context, $"alignment_rates_ratio_{ratio:0.##}",
-                $"N/n = {ratio}: 1 − a² of the {(ratio < 1 ? "left (outer)" : "inner")} alignment against step (log step: log10 of x not drawn; predicted exponent {(ratio < 1 ? predictedOuter.ToString("0.##") : ratio > 1 ? "4" : "none")})",
-                "step", "1 − a²", series, logY: true);
+                $"N/n = {ratio}: 1 − a² of the {(ratio < 1 ? "left (outer)" : "inner")} alignment against log10 step (slope = −exponent; predicted exponent {(ratio < 1 ? predictedOuter.ToString("0.##") : ratio > 1 ? "4" : "none")})",
+                "log10 step", "1 − a²", series, logY: true);
         }
         return Judge(measured, predictedOuter, outer, inner);
     }

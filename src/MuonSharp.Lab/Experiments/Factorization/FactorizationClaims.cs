@@ -3,7 +3,7 @@ using MuonSharp.Lab.Claims;
 namespace MuonSharp.Lab.Experiments.Factorization;
 
 /// <summary>
-/// The five claims of <c>003</c> this experiment judges, with the thresholds that decide them.
+/// The seven claims of <c>003</c> this experiment judges, with the thresholds that decide them.
 /// Thresholds are ours (the paper states the claims in words); each is named here so the
 /// Threshold text and the code that applies it cannot disagree.
 /// </summary>

@@ -9,7 +9,7 @@ namespace MuonSharp.Lab.Experiments.Factorization;
 /// 003, "Muon learns balanced solutions in matrix factorization without slow saddle-to-saddle
 /// dynamics": min ‖M* − PᵀQ‖²_F with a planted spectrum (M* = diag(10/k), k = 1..32, N = d = 32,
 /// Gaussian init × 5e-3), Muon as 003 analyses it — the exact polar step without momentum, the lab's
-/// <c>spectral-gd</c> — against GD. Five parts, one per claim:
+/// <c>spectral-gd</c> — against GD. Seven parts, one per claim:
 /// (a) <see cref="ModeLearning"/>, (b) <see cref="ConservedQuantities"/>, (c) <see cref="CriticalStepSize"/>,
 /// (d) <see cref="Annealing"/>, (e) <see cref="TwoStepSchedule"/>, (f) <see cref="BalancedSolution"/>, (g) <see cref="AlignmentRates"/>. Everything runs in float64.
 /// </summary>
