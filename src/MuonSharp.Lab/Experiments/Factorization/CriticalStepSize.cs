@@ -19,12 +19,12 @@ internal static class CriticalStepSize
 {
     /// <summary>What one seed of part (c) measured.</summary>
     /// <param name="Lambda">λ_max of the loss Hessian at the end of the seed's GD run of (a) (NaN when it diverged).</param>
-    /// <param name="Lr">The test step size unstable_factor × 2/λ_max.</param>
-    /// <param name="Loss">Each optimizer's loss curve at that step size (empty when λ_max could not be measured).</param>
-    /// <param name="Diverged">Each optimizer's divergence.</param>
-    internal sealed record SeedResult(double Lambda, double Lr, Dictionary<string, List<double>> Loss, Dictionary<string, bool> Diverged);
+    /// <param name="Lrs">The test step sizes factor × 2/λ_max, one per entry of unstable_factors.</param>
+    /// <param name="Loss">Per optimizer, per factor, the loss curve (empty when λ_max could not be measured).</param>
+    /// <param name="Diverged">Per optimizer, per factor, whether the run diverged.</param>
+    internal sealed record SeedResult(double Lambda, List<double> Lrs, Dictionary<string, List<List<double>>> Loss, Dictionary<string, List<bool>> Diverged);
 
-    /// <summary>Measures λ_max at each seed's GD end point, runs both optimizers above 2/λ_max (one unit per seed), judges claim (c).</summary>
+    /// <summary>Measures λ_max at each seed's GD end point, runs both optimizers at every factor above 2/λ_max (one unit per seed), judges claim (c).</summary>
     public static ClaimResult Run(RunContext context, FactorizationConfig config, FactorizationProblem problem,
         Dictionary<(string Optimizer, int Seed), FactorRun> gdRuns)
     {
@@ -33,80 +33,96 @@ internal static class CriticalStepSize
         if (!config.Optimizers.Contains(polar) || !config.Optimizers.Contains("gd"))
             return StableAboveCritical.Judge(null, measured, $"The claim compares the polar step with GD; run both (optimizers={polar},gd).");
 
-        var lambdas = new List<double>();
-        var gdRatios = new List<double>();
-        var polarRatios = new List<double>();
-        var gdDiverged = new List<bool>();
-        var curves = new Dictionary<string, List<IReadOnlyList<double>>> { ["gd"] = new(), [polar] = new() };
-        double testLrMean = 0;
-        foreach (int seed in config.SeedList)
-        {
-            var result = context.Unit($"above-critical/seed{seed}", () => RunSeed(context, config, problem, gdRuns[("gd", seed)], seed));
-            lambdas.Add(result.Lambda);
-            testLrMean += result.Lr / config.Seeds;
-            if (!double.IsFinite(result.Lr)) { gdRatios.Add(double.NaN); polarRatios.Add(double.NaN); gdDiverged.Add(false); continue; }
-            foreach (var optimizer in new[] { "gd", polar })
-            {
-                var loss = result.Loss[optimizer];
-                curves[optimizer].Add(loss);
-                double ratio = result.Diverged[optimizer] ? double.PositiveInfinity : FinalLossRatio(loss);
-                (optimizer == "gd" ? gdRatios : polarRatios).Add(ratio);
-            }
-            gdDiverged.Add(result.Diverged["gd"]);
-        }
-
+        var factors = config.UnstableFactors;
+        var seeds = config.SeedList.ToList();
+        var results = seeds.Select(seed => context.Unit($"above-critical/seed{seed}", () => RunSeed(context, config, problem, gdRuns[("gd", seed)], seed))).ToList();
+        var lambdas = results.Select(r => r.Lambda).ToList();
         Curves.AddMeanAndSpread(measured, "gd_hessian_top_eigenvalue_at_end", lambdas);
         measured["balanced_minimum_top_eigenvalue_theory"] = 4 * problem.SingularValues[0];
         measured["critical_lr_mean"] = Stats.Mean(lambdas.Select(l => 2 / l));
-        measured["test_lr_mean"] = testLrMean;
-        measured["gd_diverged_fraction"] = gdDiverged.Count(d => d) / (double)config.Seeds;
-        measured["gd_final_loss_ratio_min"] = gdRatios.Count == 0 ? double.NaN : gdRatios.Min();
-        measured[$"{polar}_final_loss_ratio_max"] = polarRatios.Count == 0 ? double.NaN : polarRatios.Max();
-        measured[$"{polar}_final_loss_ratio_mean"] = Stats.Mean(polarRatios);
-
-        Charts.Line(context, "above_critical_loss",
-            $"Loss at {config.UnstableFactor} × GD's critical step 2/λ_max (lr ≈ {testLrMean:0.####}, mean over seeds; GD stops at divergence)",
-            "step", "loss", curves.Select(c => Curves.Thinned(c.Key, Curves.Mean(c.Value), config.EvalEvery)), logY: true);
-
-        if (lambdas.Any(l => !double.IsFinite(l) || l <= 0) || polarRatios.Any(double.IsNaN))
+        if (results.Any(r => r.Lrs.Count != factors.Length))
             return StableAboveCritical.Judge(null, measured, "λ_max could not be measured at some GD end point (the GD run of (a) diverged or ended off a minimum).");
-        bool gdFails = gdRatios.All(r => r > ConvergedLossRatio);
-        bool polarConverges = polarRatios.All(r => r <= ConvergedLossRatio);
-        return StableAboveCritical.Judge(gdFails && polarConverges, measured);
+
+        // ratio[optimizer][seed][factor]; a diverged run counts as +∞.
+        var ratios = new[] { "gd", polar }.ToDictionary(o => o, o => results.Select(r =>
+            (IReadOnlyList<double>)Enumerable.Range(0, factors.Length).Select(f => r.Diverged[o][f] ? double.PositiveInfinity : FinalLossRatio(r.Loss[o][f])).ToList()).ToList());
+        for (int f = 0; f < factors.Length; f++)
+        {
+            string at = $"at_{factors[f]:0.###}x";
+            measured[$"gd_diverged_fraction_{at}"] = results.Count(r => r.Diverged["gd"][f]) / (double)seeds.Count;
+            measured[$"gd_final_loss_ratio_min_{at}"] = ratios["gd"].Min(r => r[f]);
+            measured[$"{polar}_final_loss_ratio_max_{at}"] = ratios[polar].Max(r => r[f]);
+        }
+        measured["gd_converged_runs"] = ratios["gd"].Sum(r => r.Count(x => x <= ConvergedLossRatio));
+        measured[$"{polar}_final_loss_ratio_max_over_factors"] = ratios[polar].Max(r => r.Max());
+        measured[$"{polar}_final_loss_ratio_max_at_smallest_factor"] = ratios[polar].Max(r => r[0]);
+        measured["largest_factor"] = factors[^1];
+
+        Charts.Line(context, "above_critical_final_loss",
+            $"Final loss / initial loss against the step size in units of GD's critical 2/λ_max (mean over seeds with min–max; GD's divergences drawn at {DivergenceFactor:0e0})",
+            "step size / (2/λ_max)", "final loss ratio",
+            ratios.Select(o => Series.MeanWithRange(o.Key, factors, o.Value.Select(r => (IReadOnlyList<double>)r.Select(x => double.IsFinite(x) ? x : DivergenceFactor).ToList()).ToList())), logY: true);
+        Charts.Line(context, "above_critical_loss",
+            $"Loss at {factors[0]} × GD's critical step 2/λ_max (mean over seeds; GD stops at divergence)",
+            "step", "loss", new[] { "gd", polar }.Select(o => Curves.Thinned(o, Curves.Mean(results.Select(r => (IReadOnlyList<double>)r.Loss[o][0]).ToList()), config.EvalEvery)), logY: true);
+
+        return Judge(measured, ratios["gd"], ratios[polar]);
     }
 
-    /// <summary>λ_max at the end of one seed's GD run of (a), then GD and the polar step from the small start at the unstable step size.</summary>
+    /// <summary>
+    /// Claim (c)'s verdict from final loss ratios [seed][factor] (+∞ = diverged): holds when GD converges
+    /// at no factor, the polar step converges at the smallest factor and stays below its initial loss at
+    /// every factor.
+    /// </summary>
+    public static ClaimResult Judge(Dictionary<string, double> measured, IReadOnlyList<IReadOnlyList<double>> gd, IReadOnlyList<IReadOnlyList<double>> polar)
+    {
+        var decisive = new[] { "gd_converged_runs", $"{FactorizationExperiment.PolarStep}_final_loss_ratio_max_at_smallest_factor", $"{FactorizationExperiment.PolarStep}_final_loss_ratio_max_over_factors" };
+        foreach (var key in decisive) measured.TryAdd(key, double.NaN);
+        if (gd.Count == 0 || polar.Count == 0 || gd.Concat(polar).SelectMany(r => r).Any(double.IsNaN))
+            return StableAboveCritical.Judge(null, measured, "Some run of (c) has no loss ratio.", decisive);
+        bool gdFails = gd.All(r => r.All(x => x > ConvergedLossRatio));
+        bool polarConverges = polar.All(r => r[0] <= ConvergedLossRatio);
+        bool polarStable = polar.All(r => r.All(x => x < StableLossRatio));
+        return StableAboveCritical.Judge(gdFails && polarConverges && polarStable, measured, decisive: decisive);
+    }
+
+    /// <summary>λ_max at the end of one seed's GD run of (a), then GD and the polar step from the small start at every unstable step size.</summary>
     private static SeedResult RunSeed(RunContext context, FactorizationConfig config, FactorizationProblem problem, FactorRun end, int seed)
     {
         double lambda = end.Diverged ? double.NaN : HessianTopEigenvalue(problem, end, config.HessianIterations, seed);
         context.Metrics.Add(end.Loss.Count - 1, "gd", seed, "hessian_top_eigenvalue", lambda);
-        double lr = lambda > 0 ? config.UnstableFactor * 2 / lambda : double.NaN;
-        var loss = new Dictionary<string, List<double>>();
-        var diverged = new Dictionary<string, bool>();
-        if (!double.IsFinite(lr)) return new SeedResult(lambda, lr, loss, diverged);
+        var lrs = new List<double>();
+        var loss = new Dictionary<string, List<List<double>>> { ["gd"] = new(), [FactorizationExperiment.PolarStep] = new() };
+        var diverged = new Dictionary<string, List<bool>> { ["gd"] = new(), [FactorizationExperiment.PolarStep] = new() };
+        if (!(lambda > 0) || !double.IsFinite(lambda)) return new SeedResult(lambda, lrs, loss, diverged);
 
         var (p0, q0) = FactorizationExperiment.SmallInit(problem, config, seed);
         using (p0)
         using (q0)
-        using (var progress = context.Progress.Start($"(c) above GD's critical step size, seed {seed}", 2.0 * config.UnstableSteps))
+        using (var progress = context.Progress.Start($"(c) above GD's critical step size, seed {seed}", 2.0 * config.UnstableSteps * config.UnstableFactors.Length))
         {
-            foreach (var optimizer in new[] { "gd", FactorizationExperiment.PolarStep })
+            foreach (double factor in config.UnstableFactors)
             {
-                var run = Trainer.Run(problem, p0, q0, new TrainOptions
+                double lr = factor * 2 / lambda;
+                lrs.Add(lr);
+                foreach (var optimizer in new[] { "gd", FactorizationExperiment.PolarStep })
                 {
-                    Steps = config.UnstableSteps,
-                    LearningRate = _ => lr,
-                    Rule = FactorizationExperiment.RuleOf(optimizer),
-                    DivergenceLoss = DivergenceFactor * problem.TargetNormSquared,
-                    Cancellation = context.Cancellation,
-                    Progress = progress,
-                });
-                Curves.Record(context, optimizer, seed, "above_critical_loss", run.Loss, config.EvalEvery);
-                loss[optimizer] = run.Loss;
-                diverged[optimizer] = run.Diverged;
+                    var run = Trainer.Run(problem, p0, q0, new TrainOptions
+                    {
+                        Steps = config.UnstableSteps,
+                        LearningRate = _ => lr,
+                        Rule = FactorizationExperiment.RuleOf(optimizer),
+                        DivergenceLoss = DivergenceFactor * problem.TargetNormSquared,
+                        Cancellation = context.Cancellation,
+                        Progress = progress,
+                    });
+                    context.Metrics.Add(run.Loss.Count - 1, optimizer, seed, $"above_critical_final_loss_ratio_at_{factor:0.###}x", run.Diverged ? double.PositiveInfinity : FinalLossRatio(run.Loss));
+                    loss[optimizer].Add(run.Loss);
+                    diverged[optimizer].Add(run.Diverged);
+                }
             }
         }
-        return new SeedResult(lambda, lr, loss, diverged);
+        return new SeedResult(lambda, lrs, loss, diverged);
     }
 
     /// <summary>λ_max of ∇²L at the end point of <paramref name="run"/> by power iteration on Hessian-vector products.</summary>

@@ -14,12 +14,6 @@ public enum UpdateRule
     /// no momentum: P ← P − η·polar(∇_P L), Q ← Q − η·polar(∇_Q L), both gradients taken at the same point.
     /// </summary>
     SpectralGd,
-
-    /// <summary>
-    /// Spectral GD updating P first and then Q from the gradient at (P_new, Q) — a Gauss–Seidel variant we
-    /// add to explain the two-step schedule (see <see cref="FactorizationExperiment"/>); not 003's optimizer.
-    /// </summary>
-    SpectralGdAlternating,
 }
 
 /// <summary>What to run and what to measure along one run.</summary>
@@ -177,12 +171,6 @@ internal static class Trainer
             {
                 var (gradP, gradQ) = problem.Gradients(p, q);
                 return (p - lr * Orthogonalize.Polar(gradP), q - lr * Orthogonalize.Polar(gradQ));
-            }
-            case UpdateRule.SpectralGdAlternating:
-            {
-                var nextP = p - lr * Orthogonalize.Polar(problem.Gradients(p, q).GradP);
-                var nextQ = q - lr * Orthogonalize.Polar(problem.Gradients(nextP, q).GradQ);
-                return (nextP, nextQ);
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown update rule.");

@@ -9,9 +9,9 @@ namespace MuonSharp.Lab.Experiments.Factorization;
 /// 003, "Muon learns balanced solutions in matrix factorization without slow saddle-to-saddle
 /// dynamics": min ‖M* − PᵀQ‖²_F with a planted spectrum (M* = diag(10/k), k = 1..32, N = d = 32,
 /// Gaussian init × 5e-3), Muon as 003 analyses it — the exact polar step without momentum, the lab's
-/// <c>spectral-gd</c> — against GD. Five parts, one per claim:
+/// <c>spectral-gd</c> — against GD. Seven parts, one per claim:
 /// (a) <see cref="ModeLearning"/>, (b) <see cref="ConservedQuantities"/>, (c) <see cref="CriticalStepSize"/>,
-/// (d) <see cref="Annealing"/>, (e) <see cref="TwoStepSchedule"/>. Everything runs in float64.
+/// (d) <see cref="Annealing"/>, (e) <see cref="TwoStepSchedule"/>, (f) <see cref="BalancedSolution"/>, (g) <see cref="AlignmentRates"/>. Everything runs in float64.
 /// </summary>
 public sealed class FactorizationExperiment : Experiment<FactorizationConfig>
 {
@@ -57,6 +57,9 @@ public sealed class FactorizationExperiment : Experiment<FactorizationConfig>
         Kappas = new double[] { 2, 8, 64 },
         AnnealMaxSteps = 1000,
         TwoStepSteps = 40,
+        RatesTargetDim = 32,
+        RatesSpikeRank = 8,
+        RatesAlphas = new[] { 1e-4, 1e-3 },
     };
 
     /// <inheritdoc />
@@ -72,6 +75,8 @@ public sealed class FactorizationExperiment : Experiment<FactorizationConfig>
         claims.Add(CriticalStepSize.Run(context, config, problem, runs));
         claims.Add(Annealing.Run(context, config));
         claims.Add(TwoStepSchedule.Run(context, config, problem));
+        claims.Add(BalancedSolution.Run(config, problem, runs));
+        claims.Add(AlignmentRates.Run(context, config));
         return claims;
     }
 

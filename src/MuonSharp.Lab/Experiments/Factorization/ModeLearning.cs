@@ -81,13 +81,31 @@ internal static class ModeLearning
             }
         }
 
+        // Per seed, beside the sign of det(P₀ᵀQ₀) (with N = d a start with det < 0 must pass through a
+        // singular PᵀQ to reach M*): the verdict is a mean over seeds, so the reader sees which seed moves it.
+        var signs = new List<int>();
+        foreach (int seed in config.SeedList)
+        {
+            var learnedAt = LearnedSteps(runs[(polar, seed)], s);
+            measured[$"seed{seed}_{polar}_spearman_s_vs_learned_step"] = learnedAt.Any(t => t < 0) ? double.NaN : FactorizationMetrics.RankCorrelation(s, learnedAt.Select(t => (double)t).ToArray());
+            var (p0, q0) = FactorizationExperiment.SmallInit(problem, config, seed);
+            using (p0)
+            using (q0)
+                signs.Add(p0.shape[0] == p0.shape[1] ? FactorizationMetrics.DeterminantSign(p0, q0) : 0);
+            measured[$"seed{seed}_init_determinant_sign"] = signs[^1];
+        }
+        string seedNote = "Per seed (Spearman, sign of det P₀ᵀQ₀): " + string.Join("; ", config.SeedList.Select((seed, i) =>
+            $"seed {seed}: {measured[$"seed{seed}_{polar}_spearman_s_vs_learned_step"]:0.###}, {(signs[i] > 0 ? "+" : signs[i] < 0 ? "−" : "n/a")}")) +
+            ". The verdict uses the mean over seeds and can move with them.";
+
         double rho = measured[$"{polar}_spearman_s_vs_learned_step_mean"];
         double rate = measured[$"{polar}_growth_per_step_over_lr_mean"];
         double cv = measured[$"{polar}_growth_cv_across_modes_mean"];
         if (!double.IsFinite(rho) || !double.IsFinite(rate) || !double.IsFinite(cv))
             return EqualRates.Judge(null, measured, "Some mode of the polar step never reached 0.9·s_k or had no growth window within the steps; raise steps.");
         bool holds = rho >= MinRankCorrelation && Math.Abs(rate - 1) <= GrowthTolerance && cv <= MaxGrowthVariation;
-        return EqualRates.Judge(holds, measured);
+        return EqualRates.Judge(holds, measured, seedNote,
+            new[] { $"{polar}_spearman_s_vs_learned_step_mean", $"{polar}_growth_per_step_over_lr_mean", $"{polar}_growth_cv_across_modes_mean" });
     }
 
     /// <summary>Per mode, the first step with σ_k ≥ 0.9·s_k; −1 if never.</summary>

@@ -9,14 +9,15 @@ namespace MuonSharp.Lab.Experiments.MatrixSensing;
 /// p &lt; m·n linear measurements b_i = ⟨A_i, W*⟩ (+ noise). The measurement formulas were lost in the
 /// extraction of <c>002</c>; they are derived from its words and the README's "Matrix sensing" facts:
 /// <code>
-/// A_i  = G_i / √p,   G_i entrywise N(0, 1)           (README: "iid Gaussian / √p")
+/// A_i  entrywise N(0, 1)                            (README: "iid standard Gaussian")
 /// b_i  = ⟨A_i, W*⟩ + noise_std·ε_i,  ε_i ~ N(0, 1)
 /// L(W) = (1/2p) Σ_i (⟨A_i, W⟩ − b_i)²              (README)
 /// ∇L   = (1/p) Σ_i (⟨A_i, W⟩ − b_i) A_i = (1/p) 𝒜*(𝒜(W) − b)
 /// </code>
-/// With this scaling E ∇L = (W − W*)/p, so the gradient is ~p times smaller than W − W*: plain GD at
-/// lr 0.01 moves slowly, while the polar step lr·UVᵀ (spectral-gd) does not depend on the gradient's size — the
-/// reason <c>002</c> adds the norm-matched GD control. All tensors are float64.
+/// One normalization only: E[(1/p) 𝒜*𝒜] is the identity, so ∇L ≈ W − W* (exactly W − W* in expectation
+/// over 𝒜 when noise_std = 0) and a coupled decay λ enters as λ against a gradient of order one. Scaling A_i
+/// by 1/√p as well would make ∇L ≈ (W − W*)/p: GD would barely move and a coupled λ would act like p·λ.
+/// The polar step and norm-matched GD do not see a uniform rescaling of the gradient. All tensors are float64.
 /// </summary>
 public sealed class SensingProblem : IDisposable
 {
@@ -149,7 +150,7 @@ public sealed class SensingProblem : IDisposable
         using var measurements = SeedStreams.Generator(seed, part + "/measurements");
         using var noiseGenerator = SeedStreams.Generator(seed, part + "/noise");
         using var initGenerator = SeedStreams.Generator(seed, part + "/init");
-        var a = randn(p, config.Rows * (long)config.Cols, dtype: ScalarType.Float64, generator: measurements) / Math.Sqrt(p); // [p, m·n]
+        var a = randn(p, config.Rows * (long)config.Cols, dtype: ScalarType.Float64, generator: measurements);                  // [p, m·n], no 1/√p: see the class summary
         var noise = randn(p, dtype: ScalarType.Float64, generator: noiseGenerator) * config.NoiseStd;                         // [p]
         var init = randn(config.Rows, config.Cols, dtype: ScalarType.Float64, generator: initGenerator) * config.InitScale;    // [m, n]
         var b = a.mv(target.reshape(-1)) + noise;

@@ -35,7 +35,7 @@ public sealed class MatrixSensingExperimentTests
         foreach (var plot in new[] { "spectral_entropy", "loss", "stable_rank", "nuclear_norm_ratio", "atsr" })
             Assert.True(File.Exists(Path.Combine(temp.Path, "plots", plot + ".png")), $"plot {plot} missing");
         Assert.Equal(MatrixSensingClaims.All.Select(c => c.Id), summary.Claims.Select(c => c.Id));
-        Assert.All(summary.Claims, c => Assert.True(Enum.IsDefined(c.Verdict) && c.Measured.Count > 0, c.Id));
+        Assert.All(summary.Claims, c => Assert.True(c.Measured.Count > 0, c.Id));
         var metrics = MetricsRecorder.Read(Path.Combine(temp.Path, "metrics.csv"));
         foreach (var name in new[] { "loss", "spectral_entropy", "stable_rank", "sigma_1", "nuclear_norm_ratio", "atsr" })
             Assert.Contains(metrics, r => r.Metric == name);
