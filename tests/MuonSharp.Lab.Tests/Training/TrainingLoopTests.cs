@@ -15,7 +15,7 @@ public sealed class TrainingLoopTests
     private static RunContext Context() => new(Path.Combine(Path.GetTempPath(), "muonsharp-loop-plots"), SilentProgress.Instance, CancellationToken.None);
 
     /// <summary>One parameter w with loss ⟨w, g⟩: its gradient is the constant g, so each update is −lr·(clipped) g.</summary>
-    private static (Parameter W, TrainingSetup Setup) Linear(string optimizer, double[] gradient, Action<TrainingSetup>? _ = null)
+    private static (Parameter W, TrainingSetup Setup) Linear(string optimizer, double[] gradient)
     {
         var w = new Parameter(zeros(gradient.Length, dtype: ScalarType.Float64));
         var g = tensor(gradient);
