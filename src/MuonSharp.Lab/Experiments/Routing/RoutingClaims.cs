@@ -20,7 +20,7 @@ public static class RoutingClaims
     public static readonly ClaimSpec FitsTrainedPairs = new("a-both-fit", Source + "e",
         "SGD and Spectral GD both converge on the trained domain pairs.",
         "Per seed, the final mean squared error over the trained pairs (targets have norm 1). A seed that has not fitted is 'not started' " +
-        "if its error is still ≥ half its step-0 value, 'still falling' if it more than halved over the last fifth of the steps, else 'stalled'.",
+        "if its error is still ≥ half its step-0 value, 'still falling' if it more than halved over the second half of the steps, else 'stalled'.",
         "Holds if every seed of sgd and spectral-gd ends below fit_threshold (default 1e-3); fails if a seed stalled above it or diverged. " +
         "Inconclusive if the only misses are seeds not started or still falling (too few steps).");
 
@@ -87,7 +87,7 @@ public static class RoutingClaims
         Fitted,
         /// <summary>Still ≥ half its step-0 error: has not left the starting plateau (too few steps).</summary>
         NotStarted,
-        /// <summary>More than halved over the last fifth of the steps (too few steps).</summary>
+        /// <summary>More than halved over the second half of the steps (too few steps).</summary>
         StillFalling,
         /// <summary>Left the start, stopped falling, above the threshold; or diverged.</summary>
         Stalled,
@@ -101,7 +101,7 @@ public static class RoutingClaims
         if (!double.IsFinite(outcome.TrainedError)) return FitState.Stalled;
         if (outcome.TrainedError < fitThreshold) return FitState.Fitted;
         if (!(outcome.TrainedError < 0.5 * outcome.InitialTrainedError)) return FitState.NotStarted;
-        if (outcome.TrainedError < 0.5 * outcome.LateTrainedError) return FitState.StillFalling;
+        if (outcome.TrainedError < 0.5 * outcome.MidTrainedError) return FitState.StillFalling;
         return FitState.Stalled;
     }
 

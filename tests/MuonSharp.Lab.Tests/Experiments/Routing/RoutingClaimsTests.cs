@@ -9,8 +9,8 @@ public sealed class RoutingClaimsTests
     private static readonly double[] Flat = Enumerable.Repeat(1.0, 12).ToArray();
 
     private static RoutingOutcome Make(string optimizer, int seed, double untrained, double[] learned,
-        double trained = 1e-6, double initial = 1, double late = 1e-5) =>
-        new(optimizer, seed, trained, untrained, 1.0, learned, learned, initial, late);
+        double trained = 1e-6, double initial = 1, double mid = 1e-5) =>
+        new(optimizer, seed, trained, untrained, 1.0, learned, learned, initial, mid);
 
     /// <summary>Ten seeds of each: SGD generalizing and rank 4, Spectral GD memorizing with a flat spectrum, unless told otherwise.</summary>
     private static List<RoutingOutcome> Runs(Func<int, RoutingOutcome>? sgd = null, Func<int, RoutingOutcome>? spectral = null) =>
@@ -58,10 +58,20 @@ public sealed class RoutingClaimsTests
     public void A_run_is_fitted_not_started_still_falling_or_stalled()
     {
         Assert.Equal(RoutingClaims.FitState.Fitted, RoutingClaims.Fit(Make("sgd", 0, 0, RankFour, trained: 1e-4), 1e-3));
-        Assert.Equal(RoutingClaims.FitState.NotStarted, RoutingClaims.Fit(Make("sgd", 0, 0, RankFour, trained: 0.9, initial: 1, late: 0.95), 1e-3));
-        Assert.Equal(RoutingClaims.FitState.StillFalling, RoutingClaims.Fit(Make("sgd", 0, 0, RankFour, trained: 0.01, initial: 1, late: 0.1), 1e-3));
-        Assert.Equal(RoutingClaims.FitState.Stalled, RoutingClaims.Fit(Make("sgd", 0, 0, RankFour, trained: 0.05, initial: 1, late: 0.06), 1e-3));
+        Assert.Equal(RoutingClaims.FitState.NotStarted, RoutingClaims.Fit(Make("sgd", 0, 0, RankFour, trained: 0.9, initial: 1, mid: 0.95), 1e-3));
+        Assert.Equal(RoutingClaims.FitState.StillFalling, RoutingClaims.Fit(Make("sgd", 0, 0, RankFour, trained: 0.01, initial: 1, mid: 0.1), 1e-3));
+        Assert.Equal(RoutingClaims.FitState.Stalled, RoutingClaims.Fit(Make("sgd", 0, 0, RankFour, trained: 0.05, initial: 1, mid: 0.06), 1e-3));
         Assert.Equal(RoutingClaims.FitState.Stalled, RoutingClaims.Fit(Make("sgd", 0, 0, RankFour, trained: double.NaN), 1e-3));
+    }
+
+    [Fact]
+    public void A_quick_run_whose_error_is_still_falling_leaves_a_inconclusive()
+    {
+        // The quick size's picture: SGD still on its starting plateau, Spectral GD more than halving over the second half.
+        var verdicts = Verdicts(Runs(sgd: s => Make("sgd", s, 0.99, RankFour, trained: 0.988, initial: 1, mid: 0.996),
+            spectral: s => Make("spectral-gd", s, 0.5, Flat, trained: 0.13, initial: 1, mid: 0.42)));
+
+        Assert.Equal(Verdict.Inconclusive, verdicts["a-both-fit"]);
     }
 
     [Fact]
@@ -81,7 +91,7 @@ public sealed class RoutingClaimsTests
     [Fact]
     public void A_stalled_seed_fails_a_and_leaves_b_and_c_inconclusive()
     {
-        var verdicts = Verdicts(Runs(sgd: s => Make("sgd", s, 0.01, RankFour, trained: s == 3 ? 0.05 : 1e-6, late: 0.06)));
+        var verdicts = Verdicts(Runs(sgd: s => Make("sgd", s, 0.01, RankFour, trained: s == 3 ? 0.05 : 1e-6, mid: 0.06)));
 
         Assert.Equal(Verdict.Fails, verdicts["a-both-fit"]);
         Assert.Equal(Verdict.Inconclusive, verdicts["b-sgd-generalizes"]);
@@ -91,7 +101,7 @@ public sealed class RoutingClaimsTests
     [Fact]
     public void Sgd_that_has_not_left_its_starting_plateau_makes_every_claim_inconclusive()
     {
-        var verdicts = Verdicts(Runs(sgd: s => Make("sgd", s, 0.9, RankFour, trained: 0.9, initial: 1, late: 0.95)));
+        var verdicts = Verdicts(Runs(sgd: s => Make("sgd", s, 0.9, RankFour, trained: 0.9, initial: 1, mid: 0.95)));
 
         Assert.All(verdicts.Values, v => Assert.Equal(Verdict.Inconclusive, v));
     }
