@@ -135,9 +135,10 @@ internal static class DeepLinearClaims
         measured["t_s_cv"] = Stats.StandardDeviation(flowTimesS) / Stats.Mean(flowTimesS);
         measured["ordered_all_seeds"] = ordered ? 1 : 0;
 
-        if (!complete) return Sequential.Judge(null, measured, "A mode never reached half its target under GD; run more steps.");
+        string[] decisive = { "slope_mean", "ordered_all_seeds" };
+        if (!complete) return Sequential.Judge(null, measured, "A mode never reached half its target under GD; run more steps.", decisive);
         double mean = measured["slope_mean"];
-        return Sequential.Judge(Math.Abs(mean - GdSlope) <= GdSlopeTolerance && ordered, measured);
+        return Sequential.Judge(Math.Abs(mean - GdSlope) <= GdSlopeTolerance && ordered, measured, null, decisive);
     }
 
     /// <summary>Judges (b) from Spectral GD's analyses (GD's and Muon's reported alongside).</summary>
@@ -172,9 +173,10 @@ internal static class DeepLinearClaims
         if (muon.Count > 0) measured["muon_slope_mean"] = Stats.Mean(muon.Select(a => Stats.LogLogSlope(a.Run.ModeTargets, a.HalfTimes)));
 
         double spreadMean = measured["spread_mean"], slopeMean = measured["slope_mean"];
+        string[] decisive = { "spread_mean", "slope_mean" };
         if (!double.IsFinite(spreadMean) || !double.IsFinite(slopeMean))
-            return EqualRate.Judge(null, measured, "A mode never reached half its target, or a σᵢ was not positive at t_e, in some seed.");
-        return EqualRate.Judge(spreadMean <= MaxEarlySpread && Math.Abs(slopeMean - SpectralSlope) <= SpectralSlopeTolerance, measured);
+            return EqualRate.Judge(null, measured, "A mode never reached half its target, or a σᵢ was not positive at t_e, in some seed.", decisive);
+        return EqualRate.Judge(spreadMean <= MaxEarlySpread && Math.Abs(slopeMean - SpectralSlope) <= SpectralSlopeTolerance, measured, null, decisive);
     }
 
     /// <summary>Judges (c) from GD's and Spectral GD's plateau counts (Muon's reported alongside).</summary>
@@ -192,9 +194,10 @@ internal static class DeepLinearClaims
         if (!measured.ContainsKey("gd_count_mean") || !measured.ContainsKey("spectral-gd_count_mean"))
             return Plateaus.Judge(null, measured, "Needs both gd and spectral-gd.");
         double gd = measured["gd_count_mean"], spectral = measured["spectral-gd_count_mean"];
+        string[] decisive = { "gd_count_mean", "spectral-gd_count_mean" };
         if (!double.IsFinite(gd) || !double.IsFinite(spectral))
-            return Plateaus.Judge(null, measured, "A loss curve never descended to the end level ½(s_k/2)²; run more steps.");
-        return Plateaus.Judge(gd >= (config.Modes - 1) / 2.0 && spectral < 0.5, measured);
+            return Plateaus.Judge(null, measured, "A loss curve never descended to the end level ½(s_k/2)²; run more steps.", decisive);
+        return Plateaus.Judge(gd >= (config.Modes - 1) / 2.0 && spectral < 0.5, measured, null, decisive);
     }
 
     /// <summary>Judges (d) from the last two windows of all three optimizers' runs.</summary>
