@@ -62,7 +62,7 @@ public sealed class DeepLinearExperiment : Experiment<DeepLinearConfig>
         var analyses = runs.Select(r => DeepLinearMetrics.Analyze(r, config.TailFraction)).ToList();
         foreach (var a in analyses)
             context.Log($"{a.Optimizer} seed {a.Seed}: half-times [{string.Join(", ", a.HalfTimes.Select(Format))}], " +
-                        $"plateaus {Format(a.Plateaus.Count)}, tail loss std {Format(a.TailLossStd)}");
+                        $"plateaus {Format(a.Plateaus.Count)}, tail loss std {Format(a.TailLossStd)} (window before: {Format(a.EarlierLossStd)})");
 
         Plot(context, config, analyses);
         return new[]
@@ -107,8 +107,10 @@ public sealed class DeepLinearExperiment : Experiment<DeepLinearConfig>
                 Stats.Mean(analyses.Where(a => a.Optimizer == o).Select(a => a.HalfTimes[i]))).ToList())).ToList());
         Charts.Bars(context, "plateaus", "Intermediate loss plateaus (seed mean) — claim c", "plateaus", optimizers,
             new[] { ("plateau count", (IReadOnlyList<double>)optimizers.Select(o => Stats.Mean(analyses.Where(a => a.Optimizer == o).Select(a => a.Plateaus.Count))).ToList()) });
-        Charts.Bars(context, "tail-oscillation", "Std of the loss over the tail (seed mean) — claim d", "std of loss", optimizers,
-            new[] { ("tail loss std", (IReadOnlyList<double>)optimizers.Select(o => Stats.Mean(analyses.Where(a => a.Optimizer == o).Select(a => a.TailLossStd))).ToList()) });
+        // Claim d: does the oscillation shrink with more steps? Tail std over the std of the window before it.
+        Charts.Bars(context, "tail-oscillation", "Loss std over the tail ÷ over the window before it (seed mean; ≈ 1 persists) — claim d",
+            "persistence", optimizers,
+            new[] { ("persistence", (IReadOnlyList<double>)optimizers.Select(o => Stats.Mean(analyses.Where(a => a.Optimizer == o).Select(a => a.Persistence))).ToList()) });
     }
 
     private static string Format(double value) => value.ToString("G4", CultureInfo.InvariantCulture);

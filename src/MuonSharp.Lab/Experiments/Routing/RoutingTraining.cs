@@ -13,8 +13,10 @@ namespace MuonSharp.Lab.Experiments.Routing;
 /// <param name="UntrainedItemAccuracy">Final fraction of untrained-pair outputs nearest to their own target.</param>
 /// <param name="SharedSingularValues">Singular values of the shared layer W at the end, largest first.</param>
 /// <param name="LearnedSingularValues">Singular values of W − W₀, what training added to the shared layer, largest first.</param>
+/// <param name="InitialTrainedError">Trained-pair error at step 0 (claim a: has the run left its starting plateau?).</param>
+/// <param name="MidTrainedError">Trained-pair error at the last evaluation at or before half the steps (claim a: is it still falling?).</param>
 public sealed record RoutingOutcome(string Optimizer, int Seed, double TrainedError, double UntrainedError, double UntrainedItemAccuracy,
-    double[] SharedSingularValues, double[] LearnedSingularValues);
+    double[] SharedSingularValues, double[] LearnedSingularValues, double InitialTrainedError = double.NaN, double MidTrainedError = double.NaN);
 
 /// <summary>Trains the routing network with one optimizer and seed, recording metrics as it goes.</summary>
 public static class RoutingTraining
@@ -24,6 +26,16 @@ public static class RoutingTraining
     /// <param name="config">Settings.</param>
     public static List<RoutingOutcome> TrainAll(RunContext context, RoutingConfig config) =>
         TrainingLoop.ForEachRun(context, config, (seed, optimizer) => Train(context, config, optimizer, seed));
+
+    /// <summary>
+    /// Every seed × optimizer of <paramref name="config"/> as a side run: units keyed under
+    /// <paramref name="label"/>, nothing recorded to the metrics, no weights saved, evaluated at every quarter of the steps.
+    /// </summary>
+    /// <param name="context">Units, progress.</param>
+    /// <param name="config">Settings of the side run.</param>
+    /// <param name="label">Distinguishes these units from the main run's.</param>
+    public static List<RoutingOutcome> TrainQuietly(RunContext context, RoutingConfig config, string label) =>
+        TrainingLoop.ForEachRun(context, config, (seed, optimizer) => Train(context, config, optimizer, seed, label), label);
 
     /// <summary>
     /// Trains one network. Every step draws a batch (one random item per trained pair, or every item
@@ -36,8 +48,10 @@ public static class RoutingTraining
     /// <param name="config">Settings.</param>
     /// <param name="optimizerName">One of <see cref="RoutingExperiment.OptimizerNames"/>.</param>
     /// <param name="seed">Seed: codes and targets, initial weights and batch draws come from its streams <c>codes</c>, <c>init</c> and <c>batches</c>.</param>
-    public static RoutingOutcome Train(RunContext context, RoutingConfig config, string optimizerName, int seed)
+    /// <param name="quietLabel">When set: a side run under this label, recording no metrics and saving no weights.</param>
+    public static RoutingOutcome Train(RunContext context, RoutingConfig config, string optimizerName, int seed, string? quietLabel = null)
     {
+        bool record = quietLabel is null;
         using var scope = NewDisposeScope();
         using var codes = SeedStreams.Generator(seed, "codes");
         using var init = SeedStreams.Generator(seed, "init");
@@ -59,17 +73,29 @@ public static class RoutingTraining
             Schedule = config.SpectralDecay && optimizerName != RoutingExperiment.Sgd ? LearningRateSchedule.LinearToZero(config.Steps) : null,
             Generators = new[] { ("batches", batches) },
         };
-        var run = TrainingLoop.Train(context, config, setup, new TrainingOptions { Steps = config.Steps, EvaluateEvery = config.EvalEvery, SaveWeights = true });
+        var run = TrainingLoop.Train(context, config, setup, new TrainingOptions
+        {
+            Steps = config.Steps,
+            EvaluateEvery = record ? config.EvalEvery : Math.Max(1, config.Steps / 4),
+            SaveWeights = record,
+            Record = record,
+            Label = quietLabel ?? "",
+        });
 
         var shared = Spectral.SingularValues(network.Shared);
         double[] learned;
         using (var delta = network.Shared.detach() - initialShared) learned = Spectral.SingularValues(delta);
-        for (int k = 0; k < shared.Length; k++)
+        for (int k = 0; k < shared.Length && record; k++)
         {
             context.Metrics.Add(config.Steps, optimizerName, seed, $"shared_sigma_{k + 1}", shared[k]);
             context.Metrics.Add(config.Steps, optimizerName, seed, $"learned_sigma_{k + 1}", learned[k]);
         }
-        return new RoutingOutcome(optimizerName, seed, run.Last("trained_error"), run.Last("untrained_error"), run.Last("untrained_item_accuracy"), shared, learned);
+        var trained = run.Series("trained_error");
+        // Half, not the last fifth: the spectral methods' step decays linearly to zero, so their last
+        // fifth has only 1/25 of the step budget and any run would look stalled there; the second half has 1/4.
+        int mid = run.EvaluationSteps.FindLastIndex(s => s <= 0.5 * config.Steps);
+        return new RoutingOutcome(optimizerName, seed, run.Last("trained_error"), run.Last("untrained_error"), run.Last("untrained_item_accuracy"), shared, learned,
+            trained.Count > 0 ? trained[0] : double.NaN, mid >= 0 && mid < trained.Count ? trained[mid] : double.NaN);
     }
 
     /// <summary>

@@ -31,6 +31,17 @@ public sealed class RoutingExperimentTests
     }
 
     [Fact]
+    public void At_the_quick_size_too_few_steps_make_every_claim_inconclusive_not_failed()
+    {
+        using var temp = new TempDirectory();
+
+        var summary = LabRunner.Run(Experiment, Experiment.Quick, temp.Path);
+
+        Assert.All(summary.Claims, c => Assert.Equal(MuonSharp.Lab.Claims.Verdict.Inconclusive, c.Verdict));
+        Assert.Contains("too few steps", summary.Claims[0].Note);
+    }
+
+    [Fact]
     public void The_same_config_and_seed_give_identical_metrics()
     {
         using var temp = new TempDirectory();
