@@ -221,7 +221,10 @@ public static class LabRunner
         }
     }
 
-    /// <summary><c>paper</c> or <c>quick</c> when <paramref name="configJson"/> is that size's defaults, else <c>custom</c>.</summary>
+    /// <summary>
+    /// <c>paper</c> or <c>quick</c> when <paramref name="configJson"/> is that size's defaults, else <c>custom</c>.
+    /// The first seed does not count: a paper-size run on other seeds (a seed-stability check) is still paper size.
+    /// </summary>
     /// <param name="experiment">The experiment.</param>
     /// <param name="configJson">The resolved config as JSON.</param>
     public static string SizeOf(IExperiment experiment, JsonObject configJson)
@@ -229,11 +232,15 @@ public static class LabRunner
         foreach (var size in new[] { ExperimentSize.Paper, ExperimentSize.Quick })
         {
             var defaults = experiment.DefaultConfig(size);
-            if (JsonNode.DeepEquals(JsonSerializer.SerializeToNode(defaults, defaults.GetType(), ConfigOverrides.Json), configJson))
+            var defaultsJson = JsonSerializer.SerializeToNode(defaults with { Seed = SeedOf(configJson) }, defaults.GetType(), ConfigOverrides.Json);
+            if (JsonNode.DeepEquals(defaultsJson, configJson))
                 return size.ToString().ToLowerInvariant();
         }
         return "custom";
     }
+
+    private static int SeedOf(JsonObject configJson) =>
+        configJson["seed"] is JsonValue value && value.TryGetValue(out int seed) ? seed : 0;
 
     /// <summary>Reads a run's summary.json.</summary>
     /// <param name="directory">A run directory.</param>

@@ -1,10 +1,12 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using MuonSharp.Lab.Experiments;
 using MuonSharp.Lab.Runs;
 
 namespace MuonSharp.Lab.Tests.Experiments;
 
 /// <summary>What every registered experiment must do at its quick size, checked once for all of them.</summary>
-public sealed class EveryExperimentTests
+public sealed partial class EveryExperimentTests
 {
     public static TheoryData<string> Ids() => new(ExperimentRegistry.All.Select(e => e.Id));
 
@@ -14,8 +16,10 @@ public sealed class EveryExperimentTests
     {
         using var temp = new TempDirectory();
         var experiment = ExperimentRegistry.Get(id);
+        // Not seed 0, so that a per-seed number keyed by its position instead of its seed would show.
+        var config = experiment.DefaultConfig(ExperimentSize.Quick) with { Seed = 3 };
 
-        var summary = LabRunner.Run(experiment, experiment.DefaultConfig(ExperimentSize.Quick), temp.Path);
+        var summary = LabRunner.Run(experiment, config, temp.Path);
 
         Assert.Equal(RunStatus.Completed, summary.Status);
         Assert.Equal("quick", summary.Size);
@@ -27,7 +31,13 @@ public sealed class EveryExperimentTests
         Assert.NotEmpty(summary.Plots);
         Assert.All(summary.Plots, plot => Assert.True(File.Exists(Path.Combine(temp.Path, plot)), $"{plot} missing"));
         Assert.NotEmpty(MetricsRecorder.Read(Path.Combine(temp.Path, "metrics.csv")));
+        var perSeedKeys = summary.Claims.SelectMany(c => c.Measured.Keys).Where(k => PerSeedKey().IsMatch(k));
+        Assert.All(perSeedKeys, k => Assert.Contains(int.Parse(PerSeedKey().Match(k).Groups[1].Value, CultureInfo.InvariantCulture), config.SeedList));
     }
+
+    /// <summary>A measured number of one seed names the seed (<c>seed7_…</c>, <c>…_seed7</c>), so runs line up by seed in reports.</summary>
+    [GeneratedRegex(@"(?:^|_)seed(\d+)(?:_|$)")]
+    private static partial Regex PerSeedKey();
 
     [Theory]
     [MemberData(nameof(Ids))]

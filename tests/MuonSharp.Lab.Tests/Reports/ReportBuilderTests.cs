@@ -88,6 +88,20 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
+    public void Per_seed_numbers_of_runs_on_overlapping_seeds_line_up_by_seed()
+    {
+        var spec = new ClaimSpec("c", "000 §3", "s", "m", "t");
+        (string, RunSummary) Run(string name, params int[] seeds) => (name, new RunSummary("x", "", "", RunStatus.Completed, new System.Text.Json.Nodes.JsonObject(),
+            new[] { spec.Judge(true, seeds.ToDictionary(s => $"slope_seed{s}", s => 10.0 * s + name.Length)) }, Array.Empty<string>()));
+
+        var claim = ClaimAggregation.Aggregate(new[] { Run("a", 0, 1), Run("bb", 1, 2) }).Single();
+
+        Assert.Equal(new[] { "slope_seed0", "slope_seed1", "slope_seed2" }, claim.Measured.Keys.Order());
+        Assert.Equal((1, 11.0, 12.0), (claim.Measured["slope_seed0"].Count, claim.Measured["slope_seed1"].Min, claim.Measured["slope_seed1"].Max));
+        Assert.Equal("slope_seed2 = 22", claim.Describe("slope_seed2"));
+    }
+
+    [Fact]
     public void The_decisive_numbers_come_first_and_an_inconclusive_verdict_carries_its_reason()
     {
         var spec = new ClaimSpec("c", "000 §3", "s", "m", "t");

@@ -98,13 +98,15 @@ public sealed class LabRunnerTests
     }
 
     [Theory]
-    [InlineData(ExperimentSize.Quick, 0, "quick")]
-    [InlineData(ExperimentSize.Paper, 0, "paper")]
-    [InlineData(ExperimentSize.Quick, 3, "custom")]
-    public void Config_json_and_summary_say_the_size(ExperimentSize size, int seed, string expected)
+    [InlineData(ExperimentSize.Quick, 0, 0, "quick")]
+    [InlineData(ExperimentSize.Paper, 0, 0, "paper")]
+    [InlineData(ExperimentSize.Paper, 100, 0, "paper")]
+    [InlineData(ExperimentSize.Quick, 0, 1, "custom")]
+    public void Config_json_and_summary_say_the_size_whatever_the_first_seed(ExperimentSize size, int seed, int extraSeeds, string expected)
     {
         using var temp = new TempDirectory();
-        var config = (ToyConfig)Toy.DefaultConfig(size) with { Seed = seed };
+        var defaults = (ToyConfig)Toy.DefaultConfig(size);
+        var config = defaults with { Seed = seed, Seeds = defaults.Seeds + extraSeeds };
 
         var summary = LabRunner.Run(Toy, config, temp.Path);
 
