@@ -179,6 +179,7 @@ internal static class RandomFeaturesClaims
             // NaN in a crossover or lead: it did not happen by the end in some seed.
             ["condition_fails_from_step_mean"] = Stats.Mean(crossovers),
             ["condition_fails_from_step_max"] = LatestOrNaN(crossovers),
+            ["condition_fails_for_steps_min"] = budget - LatestOrNaN(crossovers), // how long the failure lasted, in the seed where it was shortest
             ["gd_ahead_from_step_mean"] = Stats.Mean(gdAhead),
             ["gd_ahead_from_step_max"] = LatestOrNaN(gdAhead),
             ["condition_first_below_one_step_mean"] = Stats.Mean(seeds.Select(s => FirstBelowOne(s.Spectral.ConditionRatio))),

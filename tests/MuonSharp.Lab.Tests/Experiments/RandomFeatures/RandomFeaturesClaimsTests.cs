@@ -153,6 +153,7 @@ public sealed class RandomFeaturesClaimsTests
         Assert.Equal(Verdict.Holds, result.Verdict);
         Assert.Equal(1, result.Measured["target_seeds_spectral_first"]); // the early target goes to Spectral GD …
         Assert.Equal(4, result.Measured["condition_fails_from_step_mean"], 12); // … the condition fails for good from step 4 …
+        Assert.Equal(4, result.Measured["condition_fails_for_steps_min"], 12);
         Assert.Equal(2, result.Measured["condition_first_below_one_step_mean"], 12);
         Assert.Equal(6, result.Measured["gd_ahead_from_step_mean"], 12); // … and GD leads from step 6 to the end.
         Assert.Equal(25, result.Measured["final_loss_ratio_spectral_over_gd_min"], 9);
