@@ -30,7 +30,7 @@ internal static class RandomFeaturesPlots
             if (marked)
                 ratioSeries.AddRange(Marker(RandomFeaturesExperiment.SpectralGd, "ratio < 1 from step", Stats.Mean(config.SeedList.Select(
                     s => RandomFeaturesClaims.ConditionFailsFrom(runs[(RandomFeaturesExperiment.SpectralGd, s)].ConditionRatio))), ratioSeries));
-            Charts.Line(context, $"{name}_condition", $"{Title(name)} features: nr(G)/st(A) ({seeds}; marker: mean over seeds)",
+            Charts.Line(context, $"{name}_condition", $"{Title(name)} features: nr(G)/st(A) ({seeds})",
                 "step", "nr(G) / st(A)", ratioSeries, logY: true);
         }
 
@@ -81,6 +81,6 @@ internal static class RandomFeaturesPlots
     {
         var values = drawn.SelectMany(s => s.Y).Where(v => double.IsFinite(v) && v > 0).ToList();
         if (!double.IsFinite(step) || values.Count == 0) return Array.Empty<Series>();
-        return new[] { new Series($"{optimizer} {what} {step:G4}", new[] { step, step }, new[] { values.Min(), values.Max() }) { Dashed = true } };
+        return new[] { new Series($"{optimizer} {what} {step:G4} (seed mean)", new[] { step, step }, new[] { values.Min(), values.Max() }) { Dashed = true } };
     }
 }
