@@ -12,9 +12,14 @@ namespace MuonSharp.Lab.Experiments.RandomFeatures;
 /// <param name="NuclearRank">nr(G_k) at the same iterates (NaN where diagnostics were off).</param>
 /// <param name="StableRank">st(A), fixed for the problem.</param>
 /// <param name="StepsToTarget">First k with relative loss ≤ target; −1 if not reached.</param>
+/// <param name="DivergedAt">The step at which the loss stopped being finite and the run ended; null if it never did.</param>
 internal sealed record FeatureRun(string Optimizer, IReadOnlyList<double> RelativeLoss, IReadOnlyList<double> NuclearRank,
-    double StableRank, int StepsToTarget)
+    double StableRank, int StepsToTarget, long? DivergedAt = null)
 {
+    /// <summary>L(W_k)/L(W_0) at the last iterate the run reached.</summary>
+    public double FinalRelativeLoss => RelativeLoss[^1];
+
+
     /// <summary>nr(G_k)/st(A): the one-step guarantee of Spectral GD over GD's at iterate k (004 §3.2).</summary>
     public IReadOnlyList<double> ConditionRatio => NuclearRank.Select(nr => nr / StableRank).ToList();
 }
@@ -73,7 +78,7 @@ internal static class FeatureTraining
             Steps = steps, Record = metricPrefix is not null, MetricPrefix = metricPrefix ?? "", Label = metricPrefix?.TrimEnd('/') ?? "sweep",
         });
         var relative = run.Series("relative_loss");
-        return new FeatureRun(optimizer, relative, run.Series("nuclear_rank_g"), problem.FeatureStableRank, StepRules.StepsToTarget(relative, target));
+        return new FeatureRun(optimizer, relative, run.Series("nuclear_rank_g"), problem.FeatureStableRank, StepRules.StepsToTarget(relative, target), run.DivergedAt);
     }
 
     /// <summary>Iterate k's loss, relative loss, nr(G_k) = ‖G‖²_*/‖G‖²_F (NaN without diagnostics), st(A) and their ratio.</summary>

@@ -20,6 +20,11 @@ internal readonly record struct Race(int Gd, int Spectral, int Budget)
 }
 
 /// <summary>The claims of the random-feature experiment and the rules that judge them.</summary>
+/// <remarks>
+/// Claims (a), (b) and (d) are judged from both optimizers' full-budget runs on the same problem, one pair
+/// per seed; their precondition is that every run finished its budget with a finite loss (a diverged run
+/// has no steps to the target, no final loss and no window to read). Claim (c) is judged from the sweep.
+/// </remarks>
 internal static class RandomFeaturesClaims
 {
     /// <summary>"≫" read as at least this factor: the spectral step's guaranteed decrease is at least twice GD's on a typical step.</summary>
@@ -28,12 +33,12 @@ internal static class RandomFeaturesClaims
     public static readonly ClaimSpec SpectralFaster = new("a-spectral-faster", "004 §6.2, §7.2",
         "On ReLU random-feature regression, Spectral GD reaches the target loss in fewer steps than GD.",
         "steps until the loss is ≤ target_fraction × initial loss, per optimizer and seed (mean ± sd over seeds); speed-up = GD steps / SpecGD steps",
-        "Spectral GD needs fewer steps than GD in every seed; inconclusive if neither reaches the target in some seed");
+        "Spectral GD needs fewer steps than GD in every seed; inconclusive if a run diverged or neither reaches the target in some seed");
 
     public static readonly ClaimSpec NuclearRankDominates = new("b-nuclear-rank-dominates", "004 §3.2, §6.2",
         "Over the window in which Spectral GD is ahead, the gradient's nuclear rank far exceeds the features' stable rank: nr(G) ≫ st(A).",
-        "along Spectral GD's iterates, the median of nr(G_k)/st(A) over the window {k before SpecGD reaches the target : SpecGD's loss < GD's loss at step k}; mean ± sd over seeds, with the window's minimum and the fraction of its steps with ratio ≥ 1",
-        $"median ratio ≥ {DominanceFactor} in every seed; inconclusive if the window is empty in some seed");
+        "along Spectral GD's iterates, the median of nr(G_k)/st(A) over the window {k before SpecGD reaches the target : SpecGD's loss < GD's loss at step k}; its lowest value over seeds, mean ± sd over seeds, with the window's minimum and the fraction of its steps with ratio ≥ 1",
+        $"median ratio ≥ {DominanceFactor} in every seed; inconclusive if a run diverged or the window is empty in some seed");
 
     public static readonly ClaimSpec SpeedupGrows = new("c-speedup-grows", "004 §4.3, §6.3, §7.1–7.2",
         "The speed-up of Spectral GD over GD grows with dimension when all dimensions grow together (004 §7.2: it roughly doubles when the dimension doubles).",
@@ -41,22 +46,30 @@ internal static class RandomFeaturesClaims
         "slope of the seed-mean speed-ups > 0; inconclusive if a run at some scale did not reach the target within sweep_max_steps");
 
     public static readonly ClaimSpec SwigluCounterexample = new("d-swiglu-counterexample", "004 §9.1 (counter-example; papers README)",
-        "With SwiGLU features A = (W₁X) ⊙ SiLU(W₂X) the condition fails early (nr(G) < st(A)) and GD reaches the target first.",
-        "median of nr(G_k)/st(A) over Spectral GD's first early_steps iterates (k = 0 … early_steps − 1; k = 0 is W = 0, shared by both), and steps to the target of both optimizers",
-        "median early ratio < 1 and GD reaches the target in fewer steps than Spectral GD, in every seed; inconclusive if neither reaches it in some seed. " +
-        "Also reported, not judged: the first step at which the ratio drops below 1 along Spectral GD and the step from which GD's loss stays below Spectral GD's");
+        "With SwiGLU features A = (W₁X) ⊙ SiLU(W₂X) the condition nr(G) ≥ st(A) fails (nr(G) < st(A) from some step on) and GD ends the authors' 400-step run with the lower loss.",
+        "runs of swiglu_steps steps (the authors' 400); along Spectral GD's iterates nr(G_k)/st(A) at every step and the crossover, the first step from which it stays < 1 to the end; " +
+        "both optimizers' relative loss at the last iterate and the step from which GD's loss stays below Spectral GD's. " +
+        "Also reported, not judged: steps to target_fraction × initial loss (an early target is reached before the crossover)",
+        "in every seed, GD's final loss < Spectral GD's and the ratio stays < 1 from some step to the end; " +
+        "inconclusive if a run diverged or Spectral GD's ratio is not finite at some step");
 
     public static IReadOnlyList<ClaimSpec> All { get; } = new[] { SpectralFaster, NuclearRankDominates, SpeedupGrows, SwigluCounterexample };
 
-    /// <summary>Claim (a) from one race per seed.</summary>
-    /// <param name="races">One per seed.</param>
-    public static ClaimResult JudgeSpectralFaster(IReadOnlyList<Race> races)
+    private const string NeedsBoth = "needs both gd and spectral-gd";
+
+    /// <summary>Claim (a): per seed, Spectral GD's and GD's runs of <paramref name="budget"/> steps.</summary>
+    /// <param name="seeds">Per seed: Spectral GD's run and GD's.</param>
+    /// <param name="budget">The runs' step budget (a run that never reached the target counts as budget + 1).</param>
+    public static ClaimResult JudgeSpectralFaster(IReadOnlyList<(FeatureRun Spectral, FeatureRun Gd)> seeds, int budget)
     {
-        if (races.Count == 0) return SpectralFaster.Judge(null, new Dictionary<string, double>(), "needs both gd and spectral-gd");
+        string[] decisive = { "seeds", "seeds_spectral_first", "gd_steps_mean", "spectral_gd_steps_mean" };
+        if (seeds.Count == 0) return SpectralFaster.Judge(null, new Dictionary<string, double>(), NeedsBoth);
+        var races = seeds.Select(s => new Race(s.Gd.StepsToTarget, s.Spectral.StepsToTarget, budget)).ToList();
         var measured = RaceNumbers(races);
+        if (Unfinished(seeds) is { } unmet) return SpectralFaster.Judge(null, measured, unmet, decisive);
         var wins = races.Select(r => r.SpectralFirst).ToList();
-        bool? holds = wins.Any(w => w is null) ? null : wins.All(w => w == true);
-        return SpectralFaster.Judge(holds, measured, CensoringNote(races));
+        if (wins.Any(w => w is null)) return SpectralFaster.Judge(null, measured, "neither optimizer reached the target in some seed; raise steps", decisive);
+        return SpectralFaster.Judge(wins.All(w => w == true), measured, CensoringNote(races), decisive);
     }
 
     /// <summary>
@@ -65,7 +78,8 @@ internal static class RandomFeaturesClaims
     /// <param name="seeds">Per seed: Spectral GD's trajectory and GD's.</param>
     public static ClaimResult JudgeNuclearRankDominates(IReadOnlyList<(FeatureRun Spectral, FeatureRun Gd)> seeds)
     {
-        if (seeds.Count == 0) return NuclearRankDominates.Judge(null, new Dictionary<string, double>(), "needs both gd and spectral-gd");
+        string[] decisive = { "median_ratio_worst_seed", "window_steps_min" };
+        if (seeds.Count == 0) return NuclearRankDominates.Judge(null, new Dictionary<string, double>(), NeedsBoth);
         var medians = new List<double>();
         var minima = new List<double>();
         var fractions = new List<double>();
@@ -81,6 +95,9 @@ internal static class RandomFeaturesClaims
         }
         var measured = new Dictionary<string, double>
         {
+            // NaN (an empty window in some seed) makes the worst seed NaN: the verdict is then inconclusive.
+            ["median_ratio_worst_seed"] = medians.Any(m => !double.IsFinite(m)) ? double.NaN : medians.Min(),
+            ["window_steps_min"] = lengths.Min(),
             ["median_ratio_mean"] = Stats.Mean(medians),
             ["median_ratio_sd"] = Stats.StandardDeviation(medians),
             ["min_ratio_mean"] = Stats.Mean(minima),
@@ -88,8 +105,11 @@ internal static class RandomFeaturesClaims
             ["window_steps_mean"] = Stats.Mean(lengths),
             ["stable_rank_a_mean"] = Stats.Mean(seeds.Select(s => s.Spectral.StableRank)),
         };
-        bool? holds = medians.Any(m => !double.IsFinite(m)) ? null : medians.All(m => m >= DominanceFactor);
-        return NuclearRankDominates.Judge(holds, measured, holds is null ? "Spectral GD was never ahead before reaching the target in some seed (empty window)" : null);
+        if (Unfinished(seeds) is { } unmet) return NuclearRankDominates.Judge(null, measured, unmet, decisive);
+        double worst = measured["median_ratio_worst_seed"];
+        if (!double.IsFinite(worst))
+            return NuclearRankDominates.Judge(null, measured, "Spectral GD was never ahead before reaching the target in some seed (empty window)", decisive);
+        return NuclearRankDominates.Judge(worst >= DominanceFactor, measured, null, decisive);
     }
 
     /// <summary>
@@ -109,6 +129,7 @@ internal static class RandomFeaturesClaims
     /// <param name="sweep">Feature dimension and the races of every seed at it.</param>
     public static ClaimResult JudgeSpeedupGrows(IReadOnlyList<(int FeatureDim, IReadOnlyList<Race> Races)> sweep)
     {
+        string[] decisive = { "loglog_slope", "sweep_runs_censored" };
         var measured = new Dictionary<string, double>();
         if (sweep.Count < 2 || sweep.Any(s => s.Races.Count == 0))
             return SpeedupGrows.Judge(null, measured, "needs both optimizers and at least two sweep scales");
@@ -126,39 +147,94 @@ internal static class RandomFeaturesClaims
         measured["speedup_factor_per_doubling"] = Math.Pow(2, slope);
         measured["loglog_slope_per_seed_mean"] = Stats.Mean(perSeed);
         measured["loglog_slope_per_seed_sd"] = Stats.StandardDeviation(perSeed);
-        bool censored = sweep.Any(s => s.Races.Any(r => r.Gd < 0 || r.Spectral < 0));
-        bool? holds = censored || !double.IsFinite(slope) ? null : slope > 0;
-        return SpeedupGrows.Judge(holds, measured, censored ? "a sweep run did not reach the target within sweep_max_steps; raise it" : null);
+        int censored = sweep.Sum(s => s.Races.Count(r => r.Gd < 0 || r.Spectral < 0));
+        measured["sweep_runs_censored"] = censored;
+        if (censored > 0) return SpeedupGrows.Judge(null, measured, $"{censored} sweep run(s) did not reach the target within sweep_max_steps; raise it", decisive);
+        if (!double.IsFinite(slope)) return SpeedupGrows.Judge(null, measured, "the speed-ups give no finite slope", decisive);
+        return SpeedupGrows.Judge(slope > 0, measured, null, decisive);
     }
 
-    /// <summary>Claim (d) from the SwiGLU runs: per seed the race and both trajectories.</summary>
-    /// <param name="seeds">Per seed: race, Spectral GD's run and GD's run.</param>
-    /// <param name="earlySteps">How many first iterates count as early.</param>
-    public static ClaimResult JudgeSwigluCounterexample(IReadOnlyList<(Race Race, FeatureRun Spectral, FeatureRun Gd)> seeds, int earlySteps)
+    /// <summary>
+    /// Claim (d) from the SwiGLU runs, judged at their end (the authors' 400-step run): GD's final loss below
+    /// Spectral GD's and the condition nr(G) ≥ st(A) failing from some step to the end, in every seed. The race
+    /// to an early target is reported beside it: at 1% of the initial loss it is decided before the crossover.
+    /// </summary>
+    /// <param name="seeds">Per seed: Spectral GD's run and GD's, both of the full SwiGLU budget.</param>
+    /// <param name="budget">The runs' step budget.</param>
+    public static ClaimResult JudgeSwigluCounterexample(IReadOnlyList<(FeatureRun Spectral, FeatureRun Gd)> seeds, int budget)
     {
+        string[] decisive = { "seeds", "seeds_gd_lower_final", "seeds_condition_fails_to_end", "gd_final_relative_loss_mean", "spectral_gd_final_relative_loss_mean" };
         if (seeds.Count == 0) return SwigluCounterexample.Judge(null, new Dictionary<string, double>(), "needs swiglu = true and both gd and spectral-gd");
-        var early = seeds.Select(s => Median(s.Spectral.ConditionRatio.Take(earlySteps).ToList())).ToList();
-        var measured = RaceNumbers(seeds.Select(s => s.Race).ToList());
-        measured["early_median_ratio_mean"] = Stats.Mean(early);
-        measured["early_median_ratio_sd"] = Stats.StandardDeviation(early);
-        measured["initial_ratio_mean"] = Stats.Mean(seeds.Select(s => s.Spectral.ConditionRatio[0]));
-        measured["stable_rank_a_mean"] = Stats.Mean(seeds.Select(s => s.Spectral.StableRank));
-        // Not part of the verdict; they say when the picture turns, if it does within the budget (NaN: never).
-        measured["condition_fails_from_step_mean"] = Stats.Mean(seeds.Select(s => FirstBelowOne(s.Spectral.ConditionRatio)));
-        measured["gd_ahead_from_step_mean"] = Stats.Mean(seeds.Select(s => AheadFrom(s.Gd.RelativeLoss, s.Spectral.RelativeLoss)));
-        var gdWins = seeds.Select(s => s.Race.GdFirst).ToList();
-        bool? holds = gdWins.Any(w => w is null) || early.Any(e => !double.IsFinite(e)) ? null
-            : gdWins.All(w => w == true) && early.All(e => e < 1);
-        return SwigluCounterexample.Judge(holds, measured, CensoringNote(seeds.Select(s => s.Race).ToList()));
+        var crossovers = seeds.Select(s => ConditionFailsFrom(s.Spectral.ConditionRatio)).ToList();
+        var gdAhead = seeds.Select(s => AheadFrom(s.Gd.RelativeLoss, s.Spectral.RelativeLoss)).ToList();
+        var gdLower = seeds.Select(s => s.Gd.FinalRelativeLoss < s.Spectral.FinalRelativeLoss).ToList();
+        var measured = new Dictionary<string, double>
+        {
+            ["seeds"] = seeds.Count,
+            ["seeds_gd_lower_final"] = gdLower.Count(lower => lower),
+            ["seeds_condition_fails_to_end"] = crossovers.Count(double.IsFinite),
+            ["gd_final_relative_loss_mean"] = Stats.Mean(seeds.Select(s => s.Gd.FinalRelativeLoss)),
+            ["spectral_gd_final_relative_loss_mean"] = Stats.Mean(seeds.Select(s => s.Spectral.FinalRelativeLoss)),
+            ["final_loss_ratio_spectral_over_gd_min"] = seeds.Min(s => s.Spectral.FinalRelativeLoss / s.Gd.FinalRelativeLoss),
+            // NaN in a crossover or lead: it did not happen by the end in some seed.
+            ["condition_fails_from_step_mean"] = Stats.Mean(crossovers),
+            ["condition_fails_from_step_max"] = LatestOrNaN(crossovers),
+            ["condition_fails_for_steps_min"] = budget - LatestOrNaN(crossovers), // how long the failure lasted, in the seed where it was shortest
+            ["gd_ahead_from_step_mean"] = Stats.Mean(gdAhead),
+            ["gd_ahead_from_step_max"] = LatestOrNaN(gdAhead),
+            ["condition_first_below_one_step_mean"] = Stats.Mean(seeds.Select(s => FirstBelowOne(s.Spectral.ConditionRatio))),
+            ["initial_ratio_mean"] = Stats.Mean(seeds.Select(s => s.Spectral.ConditionRatio[0])),
+            ["final_ratio_mean"] = Stats.Mean(seeds.Select(s => s.Spectral.ConditionRatio[^1])),
+            ["stable_rank_a_mean"] = Stats.Mean(seeds.Select(s => s.Spectral.StableRank)),
+            ["steps"] = budget,
+        };
+        var races = seeds.Select(s => new Race(s.Gd.StepsToTarget, s.Spectral.StepsToTarget, budget)).ToList();
+        foreach (var (key, value) in RaceNumbers(races)) if (key != "seeds") measured["target_" + key] = value;
+
+        if (Unfinished(seeds) is { } unmet) return SwigluCounterexample.Judge(null, measured, unmet, decisive);
+        if (seeds.Any(s => s.Spectral.ConditionRatio.Any(r => !double.IsFinite(r))))
+            return SwigluCounterexample.Judge(null, measured, "nr(G)/st(A) along Spectral GD is not finite at some step (a zero gradient?)", decisive);
+        bool holds = gdLower.All(lower => lower) && crossovers.All(double.IsFinite);
+        string note = $"after {budget} steps GD has the lower loss in {gdLower.Count(l => l)} of {seeds.Count} seeds; " +
+                      $"nr(G) < st(A) to the end in {crossovers.Count(double.IsFinite)} of {seeds.Count} seeds" +
+                      (crossovers.All(double.IsFinite) ? $", from step {Steps(crossovers)}" : "") +
+                      (gdAhead.All(double.IsFinite) ? $"; GD ahead from step {Steps(gdAhead)}" : "");
+        return SwigluCounterexample.Judge(holds, measured, note, decisive);
     }
 
-    /// <summary>First k with ratio &lt; 1; NaN if none.</summary>
+    /// <summary>The latest of per-seed steps; NaN when it did not happen in some seed (NaN there).</summary>
+    private static double LatestOrNaN(IReadOnlyList<double> steps) => steps.Any(double.IsNaN) ? double.NaN : steps.Max();
+
+    private static string Steps(IEnumerable<double> steps) => string.Join("/", steps.Select(s => s.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>
+    /// Why the runs cannot be judged: some run stopped early because its loss stopped being finite; null
+    /// when every run finished its budget.
+    /// </summary>
+    /// <param name="seeds">Per seed: Spectral GD's run and GD's.</param>
+    public static string? Unfinished(IReadOnlyList<(FeatureRun Spectral, FeatureRun Gd)> seeds)
+    {
+        var stopped = seeds.SelectMany(s => new[] { s.Spectral, s.Gd })
+            .Where(r => r.DivergedAt is not null || !double.IsFinite(r.FinalRelativeLoss)).ToList();
+        if (stopped.Count == 0) return null;
+        return "precondition not met — every run must finish with a finite loss: " +
+               string.Join(", ", stopped.Select(r => $"{r.Optimizer} diverged at step {r.DivergedAt?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}"));
+    }
+
+    /// <summary>First k with ratio &lt; 1 (the condition's first failure, perhaps only a dip); NaN if none.</summary>
     /// <param name="ratios">nr(G_k)/st(A) along a run.</param>
     public static double FirstBelowOne(IReadOnlyList<double> ratios)
     {
         for (int k = 0; k < ratios.Count; k++) if (ratios[k] < 1) return k;
         return double.NaN;
     }
+
+    /// <summary>
+    /// The crossover: the first step from which nr(G_k)/st(A) stays strictly below 1 to the end of the run;
+    /// NaN if it is not below 1 at the end.
+    /// </summary>
+    /// <param name="ratios">nr(G_k)/st(A) along a run.</param>
+    public static double ConditionFailsFrom(IReadOnlyList<double> ratios) => AheadFrom(ratios, ratios.Select(_ => 1.0).ToList());
 
     /// <summary>
     /// The first step from which <paramref name="leader"/>'s loss stays strictly below

@@ -10,7 +10,8 @@ namespace MuonSharp.Lab.Experiments.RandomFeatures;
 /// nr(G) ≥ st(A) should hold) and SwiGLU features (the counter-example), plus a dimension sweep.
 /// </summary>
 /// <remarks>
-/// Metrics (long format): per iterate k (the step column), for map ∈ {relu, swiglu}:
+/// Metrics (long format): per iterate k (the step column), for map ∈ {relu, swiglu} (ReLU runs last
+/// <c>steps</c>, SwiGLU runs <c>swiglu_steps</c>):
 /// <c>map/loss</c>, <c>map/relative_loss</c>, <c>map/nuclear_rank_g</c>, <c>map/stable_rank_a</c>,
 /// <c>map/nr_over_st</c>. Sweep rows use the feature dimension d as the step:
 /// <c>sweep/steps_to_target</c> per optimizer (−1 = not reached), <c>sweep/stable_rank_a</c> and
@@ -44,11 +45,11 @@ public sealed class RandomFeaturesExperiment : Experiment<RandomFeaturesConfig>
     public override RandomFeaturesConfig Paper => new();
 
     /// <inheritdoc />
-    /// <remarks>Every dimension at 0.4× the paper's, a 300-step budget, two seeds, a 3-size sweep up to the base size.</remarks>
+    /// <remarks>Every dimension at 0.4× the paper's, a 300-step budget (SwiGLU: 120), two seeds, a 4-size sweep up to the base size.</remarks>
     public override RandomFeaturesConfig Quick => new()
     {
         OutputDim = 40, FeatureDim = 40, InputDim = 20, Samples = 160,
-        Steps = 300, Seeds = 2, SweepScales = new[] { 0.25, 0.5, 0.75, 1 }, SweepMaxSteps = 1500,
+        Steps = 300, SwigluSteps = 120, Seeds = 2, SweepScales = new[] { 0.25, 0.5, 0.75, 1 }, SweepMaxSteps = 1500,
     };
 
     /// <inheritdoc />
@@ -63,31 +64,26 @@ public sealed class RandomFeaturesExperiment : Experiment<RandomFeaturesConfig>
         var size = new ProblemSize(config.OutputDim, config.FeatureDim, config.InputDim, config.Samples);
         bool both = config.Optimizers.Contains(Gd) && config.Optimizers.Contains(SpectralGd);
 
-        var relu = RunMap(context, config, size, FeatureMap.Relu);
-        var swiglu = config.Swiglu ? RunMap(context, config, size, FeatureMap.Swiglu) : new Dictionary<(string, int), FeatureRun>();
+        var relu = RunMap(context, config, size, FeatureMap.Relu, config.Steps);
+        var swiglu = config.Swiglu ? RunMap(context, config, size, FeatureMap.Swiglu, config.SwigluSteps) : new Dictionary<(string, int), FeatureRun>();
         var sweep = RunSweep(context, config, size);
 
         RandomFeaturesPlots.Draw(context, config, relu, swiglu, sweep);
 
         var seeds = config.SeedList.ToList();
-        var reluRaces = both ? seeds.Select(s => RaceOf(relu, s, config.Steps)).ToList() : new List<Race>();
-        var swigluSeeds = both && config.Swiglu
-            ? seeds.Select(s => (RaceOf(swiglu, s, config.Steps), swiglu[(SpectralGd, s)], swiglu[(Gd, s)])).ToList()
-            : new List<(Race, FeatureRun, FeatureRun)>();
+        List<(FeatureRun Spectral, FeatureRun Gd)> Pairs(IReadOnlyDictionary<(string, int), FeatureRun> runs) =>
+            both && runs.Count > 0 ? seeds.Select(s => (runs[(SpectralGd, s)], runs[(Gd, s)])).ToList() : new();
         return new[]
         {
-            RandomFeaturesClaims.JudgeSpectralFaster(reluRaces),
-            RandomFeaturesClaims.JudgeNuclearRankDominates(both ? seeds.Select(s => (relu[(SpectralGd, s)], relu[(Gd, s)])).ToList() : new()),
+            RandomFeaturesClaims.JudgeSpectralFaster(Pairs(relu), config.Steps),
+            RandomFeaturesClaims.JudgeNuclearRankDominates(Pairs(relu)),
             RandomFeaturesClaims.JudgeSpeedupGrows(both ? sweep.Select(p => (p.Size.Features, (IReadOnlyList<Race>)p.Races)).ToList() : new()),
-            RandomFeaturesClaims.JudgeSwigluCounterexample(swigluSeeds, config.EarlySteps),
+            RandomFeaturesClaims.JudgeSwigluCounterexample(Pairs(swiglu), config.SwigluSteps),
         };
     }
 
-    private static Race RaceOf(IReadOnlyDictionary<(string, int), FeatureRun> runs, int seed, int budget) =>
-        new(runs[(Gd, seed)].StepsToTarget, runs[(SpectralGd, seed)].StepsToTarget, budget);
-
     /// <summary>Every seed and optimizer on one feature map (one unit each), for the whole step budget, recording every iterate.</summary>
-    private static Dictionary<(string Optimizer, int Seed), FeatureRun> RunMap(RunContext context, RandomFeaturesConfig config, ProblemSize size, FeatureMap map)
+    private static Dictionary<(string Optimizer, int Seed), FeatureRun> RunMap(RunContext context, RandomFeaturesConfig config, ProblemSize size, FeatureMap map, int steps)
     {
         string prefix = map.ToString().ToLowerInvariant();
         var runs = TrainingLoop.ForEachRun(context, config, (seed, optimizer) =>
@@ -95,9 +91,10 @@ public sealed class RandomFeaturesExperiment : Experiment<RandomFeaturesConfig>
             using var problem = RandomFeatureProblem.Create(size, map, seed);
             context.Log($"{prefix} {optimizer} seed {seed} ({size}): st(A) = {problem.FeatureStableRank:G4}, GD step n/‖A‖²_op = {StepRules.GradientStepSize(problem.Samples, problem.FeatureOperatorSquared):G4}, " +
                         $"SpecGD scale n/‖A‖²_F = {StepRules.SpectralStepScale(problem.Samples, problem.FeatureFrobeniusSquared):G4}");
-            var run = FeatureTraining.Run(context, config, problem, optimizer, seed, config.Steps, stopAtTarget: false, diagnostics: true, metricPrefix: prefix + "/");
+            var run = FeatureTraining.Run(context, config, problem, optimizer, seed, steps, stopAtTarget: false, diagnostics: true, metricPrefix: prefix + "/");
             context.Log($"{prefix} {optimizer} seed {seed}: steps to {config.TargetFraction:G3} × initial loss = " +
-                        (run.StepsToTarget >= 0 ? run.StepsToTarget.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"not reached in {config.Steps}"));
+                        (run.StepsToTarget >= 0 ? run.StepsToTarget.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"not reached in {steps}") +
+                        $"; final relative loss {run.FinalRelativeLoss:G4}");
             return (Seed: seed, Run: run);
         }, prefix);
         return runs.ToDictionary(r => (r.Run.Optimizer, r.Seed), r => r.Run);

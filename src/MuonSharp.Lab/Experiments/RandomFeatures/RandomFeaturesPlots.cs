@@ -11,16 +11,27 @@ internal static class RandomFeaturesPlots
         IReadOnlyDictionary<(string, int), FeatureRun> swiglu, IReadOnlyList<SweepPoint> sweep)
     {
         string seeds = config.Seeds == 1 ? "seed " + config.Seed : $"geometric mean over {config.Seeds} seeds";
-        foreach (var (name, runs) in new[] { ("relu", relu), ("swiglu", swiglu) })
+        bool both = config.Optimizers.Contains(RandomFeaturesExperiment.Gd) && config.Optimizers.Contains(RandomFeaturesExperiment.SpectralGd);
+        foreach (var (name, runs, steps) in new[] { ("relu", relu, config.Steps), ("swiglu", swiglu, config.SwigluSteps) })
         {
             if (runs.Count == 0) continue;
+            // Crossover markers only where claim (d) reads them: on ReLU features Spectral GD's ratio ends up
+            // oscillating around 1 with period 2, so "below 1 to the end" there only says where the run stopped.
+            bool marked = both && name == "swiglu";
             var lossSeries = config.Optimizers.Select(o => Curve(o, config, runs, t => t.RelativeLoss)).ToList();
-            lossSeries.Add(Flat($"target {config.TargetFraction:G3}", config.Steps, config.TargetFraction));
+            lossSeries.Add(Flat($"target {config.TargetFraction:G3}", steps, config.TargetFraction));
+            if (marked) lossSeries.AddRange(Marker(RandomFeaturesExperiment.Gd, "ahead from step", Stats.Mean(config.SeedList.Select(
+                s => RandomFeaturesClaims.AheadFrom(runs[(RandomFeaturesExperiment.Gd, s)].RelativeLoss, runs[(RandomFeaturesExperiment.SpectralGd, s)].RelativeLoss))), lossSeries));
             Charts.Line(context, $"{name}_loss", $"{Title(name)} features: loss relative to the start ({seeds})", "step", "loss / initial loss", lossSeries, logY: true);
 
+            // The whole run, so a late crossover shows; the marker is the step from which Spectral GD's ratio stays below 1 to the end.
             var ratioSeries = config.Optimizers.Select(o => Curve(o, config, runs, t => t.ConditionRatio)).ToList();
-            ratioSeries.Add(Flat("break-even nr(G) = st(A)", config.Steps, 1));
-            Charts.Line(context, $"{name}_condition", $"{Title(name)} features: nr(G)/st(A) along each optimizer's iterates ({seeds})", "step", "nr(G) / st(A)", ratioSeries, logY: true);
+            ratioSeries.Add(Flat("break-even nr(G) = st(A)", steps, 1));
+            if (marked)
+                ratioSeries.AddRange(Marker(RandomFeaturesExperiment.SpectralGd, "ratio < 1 from step", Stats.Mean(config.SeedList.Select(
+                    s => RandomFeaturesClaims.ConditionFailsFrom(runs[(RandomFeaturesExperiment.SpectralGd, s)].ConditionRatio))), ratioSeries));
+            Charts.Line(context, $"{name}_condition", $"{Title(name)} features: nr(G)/st(A) ({seeds})",
+                "step", "nr(G) / st(A)", ratioSeries, logY: true);
         }
 
         var dims = sweep.Select(p => (double)p.Size.Features).ToList();
@@ -37,7 +48,7 @@ internal static class RandomFeaturesPlots
         if (swiglu.Count > 0) categories.Add("swiglu");
         Charts.Bars(context, "steps_to_target", $"Steps to {config.TargetFraction:G3} × initial loss (mean over seeds; not reached = budget + 1)", "steps",
             categories, config.Optimizers.Select(o => (o, (IReadOnlyList<double>)categories.Select(c =>
-                Stats.Mean(config.SeedList.Select(s => Steps((c == "relu" ? relu : swiglu)[(o, s)], config.Steps)))).ToList())).ToList());
+                Stats.Mean(config.SeedList.Select(s => c == "relu" ? Steps(relu[(o, s)], config.Steps) : Steps(swiglu[(o, s)], config.SwigluSteps)))).ToList())).ToList());
     }
 
     private static double Steps(FeatureRun t, int budget) => t.StepsToTarget >= 0 ? t.StepsToTarget : budget + 1;
@@ -60,4 +71,16 @@ internal static class RandomFeaturesPlots
     }
 
     private static Series Flat(string label, int steps, double value) => new(label, new double[] { 0, steps }, new[] { value, value });
+
+    /// <summary>
+    /// A dashed vertical line at <paramref name="step"/> (a mean over seeds) in <paramref name="optimizer"/>'s
+    /// colour, spanning the drawn curves' positive range; none when the step is NaN (the event did not happen
+    /// within the run in some seed).
+    /// </summary>
+    private static Series[] Marker(string optimizer, string what, double step, IReadOnlyList<Series> drawn)
+    {
+        var values = drawn.SelectMany(s => s.Y).Where(v => double.IsFinite(v) && v > 0).ToList();
+        if (!double.IsFinite(step) || values.Count == 0) return Array.Empty<Series>();
+        return new[] { new Series($"{optimizer} {what} {step:G4} (seed mean)", new[] { step, step }, new[] { values.Min(), values.Max() }) { Dashed = true } };
+    }
 }

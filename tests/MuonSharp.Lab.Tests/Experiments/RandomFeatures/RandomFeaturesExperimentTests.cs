@@ -11,7 +11,7 @@ public sealed class RandomFeaturesExperimentTests
     private static readonly RandomFeaturesExperiment Experiment = new();
 
     /// <summary>Smaller than Quick: the tests check plumbing and determinism, not the paper's claims.</summary>
-    private static RandomFeaturesConfig Tiny => Experiment.Quick with { Steps = 40, SweepScales = new[] { 0.25, 0.5 }, SweepMaxSteps = 300 };
+    private static RandomFeaturesConfig Tiny => Experiment.Quick with { Steps = 40, SwigluSteps = 40, SweepScales = new[] { 0.25, 0.5 }, SweepMaxSteps = 300 };
 
     [Fact]
     public void The_registry_finds_the_experiment_with_the_papers_settings()
@@ -64,7 +64,7 @@ public sealed class RandomFeaturesExperimentTests
     [Theory]
     [InlineData("target_fraction=1.5", "target_fraction")]
     [InlineData("sweep_scales=0.001,1", "sweep_scales")]
-    [InlineData("early_steps=0", "early_steps")]
+    [InlineData("swiglu_steps=0", "swiglu_steps")]
     [InlineData("samples=1", "samples")]
     public void Bad_values_are_refused_naming_the_key(string assignment, string key)
     {
