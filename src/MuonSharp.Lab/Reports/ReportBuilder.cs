@@ -56,10 +56,6 @@ public static class ReportBuilder
             .ToList();
     }
 
-    /// <summary>Claims of completed runs grouped by experiment and claim id (see <see cref="ClaimAggregation.Aggregate"/>).</summary>
-    /// <param name="runs">Runs from <see cref="FindRuns"/>.</param>
-    public static IReadOnlyList<AggregatedClaim> Aggregate(IReadOnlyList<(string Directory, RunSummary Summary)> runs) => ClaimAggregation.Aggregate(runs);
-
     /// <summary>How a run stands, in words: a "running" run whose lock no live process holds was killed.</summary>
     /// <param name="directory">The run directory.</param>
     /// <param name="summary">Its summary.</param>

@@ -98,17 +98,14 @@ public static class LabRunner
         {
             var configJson = JsonSerializer.SerializeToNode(config, config.GetType(), ConfigOverrides.Json)!.AsObject();
             bool resuming = RunDirectory.HoldsRun(directory);
-            if (resuming)
-            {
-                var existing = RunDirectory.CheckResumable(directory, experiment.Id, configJson, options.Resume);
-                if (existing is { Status: RunStatus.Completed }) return existing;
-            }
+            var existing = resuming ? RunDirectory.CheckResumable(directory, experiment.Id, configJson, options.Resume) : null;
+            if (existing is { Status: RunStatus.Completed }) return existing;
 
             int callerThreads = TorchSharp.torch.get_num_threads();
             TorchSharp.torch.set_num_threads(options.TorchThreads);
             try
             {
-                return RunIn(experiment, config, configJson, directory, options, resuming, data);
+                return RunIn(experiment, config, configJson, directory, options, resuming, existing?.WallSeconds ?? 0, data);
             }
             finally
             {
@@ -117,10 +114,11 @@ public static class LabRunner
         }
     }
 
-    private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, JsonObject configJson, string directory, RunOptions options, bool resuming, Data.DatasetStore data)
+    // earlierSeconds: wall time of the earlier attempts of a resumed run, from its summary.
+    private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, JsonObject configJson, string directory, RunOptions options,
+        bool resuming, double earlierSeconds, Data.DatasetStore data)
     {
         var wall = Stopwatch.StartNew();
-        double earlierSeconds = resuming && File.Exists(Path.Combine(directory, RunDirectory.SummaryFile)) ? ReadSummary(directory).WallSeconds ?? 0 : 0;
         var size = SizeOf(experiment, configJson);
         var context = new RunContext(Path.Combine(directory, "plots"), options.Progress, options.Cancellation, options.Echo);
         var plots = context.Plots;

@@ -17,7 +17,7 @@ public sealed class ReportBuilderTests
         double ra = a.Claims[0].Measured["ratio"], rb = b.Claims[0].Measured["ratio"];
 
         var (md, html) = ReportBuilder.Build(temp.Path);
-        var claim = ReportBuilder.Aggregate(ReportBuilder.FindRuns(temp.Path)).Single();
+        var claim = ClaimAggregation.Aggregate(ReportBuilder.FindRuns(temp.Path)).Single();
 
         Assert.Equal((ra + rb) / 2, claim.Measured["ratio"].Mean, 12);
         Assert.Equal(Math.Abs(ra - rb) / Math.Sqrt(2), claim.Measured["ratio"].Spread, 12);
