@@ -144,10 +144,18 @@ public sealed partial class Shampoo
         /// <param name="parameter">The parameter.</param>
         /// <param name="blocks">Its block layout when it is preconditioned as a matrix, null for the diagonal path.</param>
         public State(Parameter parameter, IReadOnlyList<ShampooBlock>? blocks)
-            : base(parameter, FirstStatisticSlot + (blocks is null ? 1 : SlotsPerBlock * blocks.Count))
+            : base(parameter, FirstStatisticSlot + (blocks is null ? 1 : SlotsPerBlock * blocks.Count), counterCount: 1)
         {
             Blocks = blocks;
         }
+
+        /// <summary>
+        /// Steps whose gradient had a nonzero entry: the clock of the warm-up, of the root refreshes and
+        /// of Adam grafting's bias correction. An all-zero gradient (a parameter the batch did not use;
+        /// TorchSharp's <c>zero_grad</c> zeroes gradients in place) tells the statistics nothing and does
+        /// not advance it.
+        /// </summary>
+        public long gradient_steps { get => GetCounter(0); set => SetCounter(0, value); }
 
         /// <summary>The blocks of the flattened <c>[out, rest]</c> matrix, each with its own L and R; null for vectors and scalars.</summary>
         public IReadOnlyList<ShampooBlock>? Blocks { get; }
@@ -173,18 +181,18 @@ public sealed partial class Shampoo
         /// <param name="block">Index into <see cref="Blocks"/>.</param>
         public Tensor? Right(int block) => GetSlot(BlockSlot(block, 1));
 
-        /// <summary>(L + εI)^{-1/4} of block <paramref name="block"/> as last computed.</summary>
+        /// <summary>(L + εI)^{-1/4} of block <paramref name="block"/> as last computed; null while its L or R has seen only zeros.</summary>
         /// <param name="block">Index into <see cref="Blocks"/>.</param>
         public Tensor? LeftRoot(int block) => GetSlot(BlockSlot(block, 2));
 
-        /// <summary>(R + εI)^{-1/4} of block <paramref name="block"/> as last computed.</summary>
+        /// <summary>(R + εI)^{-1/4} of block <paramref name="block"/> as last computed; null while its L or R has seen only zeros.</summary>
         /// <param name="block">Index into <see cref="Blocks"/>.</param>
         public Tensor? RightRoot(int block) => GetSlot(BlockSlot(block, 3));
 
         internal void SetLeft(int block, Tensor value) => SetSlot(BlockSlot(block, 0), value);
         internal void SetRight(int block, Tensor value) => SetSlot(BlockSlot(block, 1), value);
-        internal void SetLeftRoot(int block, Tensor value) => SetSlot(BlockSlot(block, 2), value);
-        internal void SetRightRoot(int block, Tensor value) => SetSlot(BlockSlot(block, 3), value);
+        internal void SetLeftRoot(int block, Tensor? value) => SetSlot(BlockSlot(block, 2), value);
+        internal void SetRightRoot(int block, Tensor? value) => SetSlot(BlockSlot(block, 3), value);
 
         private int BlockSlot(int block, int offset)
         {

@@ -17,8 +17,11 @@ namespace MuonSharp.Optimizers;
 /// </code>
 /// Vectors and scalars get the diagonal statistic d ← β2·d + (1−β2)·g² and D = g·(d + ε)^{-1/2}
 /// (Shampoo of order 1, i.e. AdaGrad). For the first <c>start_preconditioning_step</c> steps D is
-/// S itself (the plain gradient under <see cref="Optim.Grafting.None"/>) while L and R accumulate.
-/// Then, with u the blocks of D reassembled to the parameter's shape:
+/// S itself (the plain gradient under <see cref="Optim.Grafting.None"/>) while L and R accumulate;
+/// so is a block's D while its L or R has seen only zeros (it has no roots then). These steps are
+/// counted only when the gradient is not all zero (<see cref="State.gradient_steps"/>): a parameter's
+/// unused steps neither shorten its warm-up nor feed its statistics.
+/// Then, with u the blocks of D reassembled to the parameter's shape (0 for an all-zero gradient):
 /// <code>
 /// buf ← β·buf + (1−β)·u   (β = momentum; skipped when 0)
 /// p   ← p·(1 − lr·wd) − lr·buf
@@ -110,22 +113,28 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     {
         double lr = options.LearningRate!.Value, beta = options.momentum!.Value, wd = options.weight_decay!.Value;
         var g = grad.to(StatisticsType(parameter.dtype));
-        bool precondition = state.step > options.start_preconditioning_step!.Value;
-        var graft = GraftStep(g, state, options);                        // null for Grafting.None
-
-        var direction = state.Blocks is null
-            ? DiagonalDirection(g, graft, state, options, precondition)
-            : MatrixDirection(g, graft, state, options, precondition);
-        var update = direction.reshape(parameter.shape).to(parameter.dtype);
+        var update = g.any().ToBoolean() ? Direction(g, state, options).reshape(parameter.shape).to(parameter.dtype) : null;
 
         if (beta != 0)
         {
             var buf = state.momentum_buffer ??= zeros_like(parameter);
-            buf.mul_(beta).add_(update, alpha: 1 - beta);
+            buf.mul_(beta);
+            if (update is not null) buf.add_(update, alpha: 1 - beta);
             update = buf;
         }
         if (wd != 0) parameter.mul_(1 - lr * wd);                      // decoupled weight decay
-        parameter.add_(update, alpha: -lr);
+        if (update is not null) parameter.add_(update, alpha: -lr);
+    }
+
+    /// <summary>D for a gradient that is not all zero, in the statistics' dtype; advances <see cref="State.gradient_steps"/>.</summary>
+    private static Tensor Direction(Tensor g, State state, Options options)
+    {
+        state.gradient_steps++;
+        bool precondition = state.gradient_steps > options.start_preconditioning_step!.Value;
+        var graft = GraftStep(g, state, options);                        // null for Grafting.None
+        return state.Blocks is null
+            ? DiagonalDirection(g, graft, state, options, precondition)
+            : MatrixDirection(g, graft, state, options, precondition);
     }
 
     private static Tensor MatrixDirection(Tensor g, Tensor? graft, State state, Options options, bool precondition)
@@ -137,7 +146,7 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
 
         double beta2 = options.beta2!.Value, epsilon = options.epsilon!.Value;
         // Roots are refreshed at the first preconditioned step and every precondition_frequency steps after it.
-        bool periodic = (state.step - options.start_preconditioning_step!.Value - 1) % options.precondition_frequency!.Value == 0;
+        bool refresh = (state.gradient_steps - options.start_preconditioning_step!.Value - 1) % options.precondition_frequency!.Value == 0;
         for (int b = 0; b < state.Blocks!.Count; b++)
         {
             var block = state.Blocks[b];
@@ -146,16 +155,30 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
             state.SetRight(b, Accumulate(state.Right(b), gb.T.mm(gb), beta2));  // [cols, cols]
             if (!precondition) continue;
 
-            if (periodic || state.LeftRoot(b) is null)
+            if (refresh) RefreshRoots(state, b, epsilon);
+            if (state.LeftRoot(b) is null)
             {
-                state.SetLeftRoot(b, ShampooPreconditioner.InverseRoot(state.Left(b)!, ShampooPreconditioner.MatrixRoot, epsilon));
-                state.SetRightRoot(b, ShampooPreconditioner.InverseRoot(state.Right(b)!, ShampooPreconditioner.MatrixRoot, epsilon));
+                block.Of(direction).copy_(block.Of(graftMatrix ?? matrix));   // no roots yet: the grafted step (or plain gradient)
+                continue;
             }
             var db = state.LeftRoot(b)!.mm(gb).mm(state.RightRoot(b)!);
             if (graftMatrix is not null) RescaleToNorm(db, block.Of(graftMatrix));
             block.Of(direction).copy_(db);
         }
         return direction;
+    }
+
+    /// <summary>
+    /// Recomputes block <paramref name="b"/>'s inverse roots, or clears them while its L or R is zero: the
+    /// root of a statistic that has seen nothing is ε^{-1/4}·I, which would multiply the block's next
+    /// gradients by ε^{-1/2} = 10⁶ (at the default ε) until the following refresh.
+    /// </summary>
+    private static void RefreshRoots(State state, int b, double epsilon)
+    {
+        var (left, right) = (state.Left(b)!, state.Right(b)!);
+        bool seen = left.trace().ToDouble() > 0 && right.trace().ToDouble() > 0;   // PSD: zero trace ⇔ zero matrix
+        state.SetLeftRoot(b, seen ? ShampooPreconditioner.InverseRoot(left, ShampooPreconditioner.MatrixRoot, epsilon) : null);
+        state.SetRightRoot(b, seen ? ShampooPreconditioner.InverseRoot(right, ShampooPreconditioner.MatrixRoot, epsilon) : null);
     }
 
     private static Tensor DiagonalDirection(Tensor g, Tensor? graft, State state, Options options, bool precondition)
@@ -185,7 +208,7 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
                 double beta2 = options.grafting_beta2!.Value;
                 var v = state.grafting_buffer ??= zeros_like(g);
                 v.mul_(beta2).addcmul_(g, g, 1 - beta2);
-                double correction = 1 - Math.Pow(beta2, state.step);
+                double correction = 1 - Math.Pow(beta2, state.gradient_steps);
                 return g.div(v.div(correction).sqrt_().add_(epsilon));
             }
             default:
