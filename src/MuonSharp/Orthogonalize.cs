@@ -278,21 +278,32 @@ public static class Orthogonalize
         NewtonSchulz(g, PolarExpressSchedule(steps), computeType, DefaultEpsilon, PolarExpressSafety);
 
     /// <summary>
-    /// Default relative tolerance of <see cref="Polar"/>: singular values below
-    /// <c>rtol · σ_max</c> count as zero, with <c>rtol = max(m, n) · ε(float64)</c> — the rule
-    /// NumPy's and PyTorch's <c>matrix_rank</c> use.
+    /// Default relative tolerance of <see cref="Polar"/> for a float64 matrix:
+    /// <see cref="DefaultPolarTolerance(long, long, ScalarType)"/> with <see cref="ScalarType.Float64"/>.
     /// </summary>
-    public static double DefaultPolarTolerance(long rows, long cols) => Math.Max(rows, cols) * Float64MachineEpsilon;
+    /// <param name="rows">Rows of the matrix.</param>
+    /// <param name="cols">Columns of the matrix.</param>
+    public static double DefaultPolarTolerance(long rows, long cols) => DefaultPolarTolerance(rows, cols, ScalarType.Float64);
 
-    /// <summary>Unit roundoff of IEEE double precision, 2⁻⁵².</summary>
-    private const double Float64MachineEpsilon = 2.220446049250313e-16;
+    /// <summary>
+    /// Default relative tolerance of <see cref="Polar"/>: singular values below <c>rtol · σ_max</c>
+    /// count as zero, with <c>rtol = max(m, n) · ε(dtype)</c> — the rule NumPy's and PyTorch's
+    /// <c>matrix_rank</c> use, with ε the machine epsilon of the precision the matrix is known to. A
+    /// rank-1 float32 matrix carries rounding errors of about ε(float32)·σ_max in every direction; a
+    /// float64 cut-off would count each of them as rank.
+    /// </summary>
+    /// <param name="rows">Rows of the matrix.</param>
+    /// <param name="cols">Columns of the matrix.</param>
+    /// <param name="dtype">The coarsest floating-point type the matrix passed through (its own, the SVD's).</param>
+    public static double DefaultPolarTolerance(long rows, long cols, ScalarType dtype) => Math.Max(rows, cols) * finfo(dtype).eps;
 
     /// <summary>
     /// Exact polar factor UVᵀ from the compact SVD G = UΣVᵀ, keeping only the singular values above
     /// <c>rtol · σ_max</c> (so a rank-r input gives a rank-r partial isometry and zero maps to zero).
     /// </summary>
     /// <param name="g">A matrix or a batch of matrices, shape <c>[..., m, n]</c>; any floating dtype.</param>
-    /// <param name="rtol">Relative tolerance; <see cref="DefaultPolarTolerance"/> when null.</param>
+    /// <param name="rtol">Relative tolerance; when null, <see cref="DefaultPolarTolerance(long, long, ScalarType)"/> of
+    /// the coarser of <paramref name="g"/>'s dtype and <paramref name="computeType"/>.</param>
     /// <param name="computeType">Dtype of the SVD: float64 (default) or float32.</param>
     /// <returns>A new tensor with the shape and dtype of <paramref name="g"/>.</returns>
     public static Tensor Polar(Tensor g, double? rtol = null, ScalarType computeType = ScalarType.Float64)
@@ -301,7 +312,7 @@ public static class Orthogonalize
         RequireMatrices(g, nameof(g));
         if (computeType is not (ScalarType.Float64 or ScalarType.Float32))
             throw new ArgumentException($"Polar computes the SVD in float64 or float32, not {computeType}.", nameof(computeType));
-        double tolerance = rtol ?? DefaultPolarTolerance(g.shape[^2], g.shape[^1]);
+        double tolerance = rtol ?? DefaultPolarTolerance(g.shape[^2], g.shape[^1], Coarser(g.dtype, computeType));
         if (!double.IsFinite(tolerance) || tolerance < 0)
             throw new ArgumentOutOfRangeException(nameof(rtol), rtol, "rtol must be finite and ≥ 0.");
 
@@ -313,6 +324,9 @@ public static class Orthogonalize
         var polar = (u * keep.unsqueeze(-2)).matmul(vh);
         return polar.to(g.dtype).contiguous().MoveToOuterDisposeScope();
     }
+
+    /// <summary>Of two floating-point types, the one with the larger machine epsilon.</summary>
+    internal static ScalarType Coarser(ScalarType a, ScalarType b) => finfo(a).eps >= finfo(b).eps ? a : b;
 
     internal static void RequireMatrices(Tensor g, string name)
     {

@@ -8,8 +8,9 @@ namespace MuonSharp.Optimizers;
 /// The norm-matched control of <c>002</c>: a plain gradient step G rescaled so its Frobenius norm
 /// equals that of the polar factor of the same gradient, ‖UVᵀ‖_F = √rank(G). It moves as far as
 /// Spectral GD per step but in the gradient's own direction, separating "how far" from "which way".
-/// The rank counts singular values above <see cref="Orthogonalize.DefaultPolarTolerance"/>·σ_max,
-/// the same cut-off <see cref="Orthogonalize.Polar"/> uses. A zero gradient gives a zero step.
+/// The rank counts singular values above <see cref="Orthogonalize.DefaultPolarTolerance(long, long, ScalarType)"/>
+/// of the gradient's dtype times σ_max, the cut-off <see cref="Orthogonalize.Polar"/> uses for that
+/// gradient. A zero gradient gives a zero step.
 /// </summary>
 public sealed class NormMatchedGD : ManagedOptimizer<NormMatchedGD.Options, NormMatchedGD.State>
 {
@@ -34,7 +35,7 @@ public sealed class NormMatchedGD : ManagedOptimizer<NormMatchedGD.Options, Norm
     {
         var matrix = grad.reshape(grad.shape[0], -1);                  // [out, in·kh·kw]
         var singular = Spectral.SingularValues(matrix);
-        double cutoff = singular.Length == 0 ? 0 : singular[0] * Orthogonalize.DefaultPolarTolerance(matrix.shape[0], matrix.shape[1]);
+        double cutoff = singular.Length == 0 ? 0 : singular[0] * Orthogonalize.DefaultPolarTolerance(matrix.shape[0], matrix.shape[1], grad.dtype);
         int rank = singular.Count(s => s > cutoff);
         double frobenius = Math.Sqrt(singular.Sum(s => s * s));
         if (rank == 0 || frobenius == 0) return;
