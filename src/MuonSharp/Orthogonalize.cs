@@ -128,12 +128,29 @@ public static class Orthogonalize
         // or float64 input is read as it is (no full-size upcast copy).
         var normType = computeType == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         var source = g.dtype == normType || g.dtype == ScalarType.Float64 ? g : g.to(normType);
-        var norm = linalg.matrix_norm(source, "fro", new long[] { -2, -1 }, keepdim: true);   // [..., 1, 1]
+        var norm = linalg.matrix_norm(source, "fro", MatrixDimensions, keepdim: true);   // [..., 1, 1]
         var view = transpose ? g.mT : g;
         var x = g.new_empty(view.shape, computeType);
         x.copy_(view);                            // one pass: dtype conversion (and transpose)
+        if (!norm.isfinite().all().ToBoolean()) norm = OverflowFreeNorm(source);
         x.div_(norm * normSafety + eps);          // in place; computed in the norm's dtype, rounded once to computeType
         return x;
+    }
+
+    private static readonly long[] MatrixDimensions = { -2, -1 };
+
+    /// <summary>
+    /// ‖g‖_F per matrix, in float64, for inputs whose entries are so large (≳ 1e18 in float32) that the
+    /// sum of their squares overflows: the norm would be ∞ and every entry of X would become 0. Dividing
+    /// by the largest |entry| first keeps the squares ≤ 1; the float64 result holds any float32 or
+    /// bfloat16 matrix's norm. Only taken when the plain norm is not finite, so ordinary inputs pay one
+    /// finiteness check and nothing else. A non-finite input stays non-finite.
+    /// </summary>
+    private static Tensor OverflowFreeNorm(Tensor source)
+    {
+        var largest = source.abs().amax(MatrixDimensions, keepdim: true).clamp_min(float.Epsilon);   // [..., 1, 1]; 0/0 avoided
+        var scaled = linalg.matrix_norm(source / largest, "fro", MatrixDimensions, keepdim: true);
+        return scaled.to(ScalarType.Float64) * largest.to(ScalarType.Float64);
     }
 
     /// <summary>

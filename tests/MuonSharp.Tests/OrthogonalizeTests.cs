@@ -80,6 +80,30 @@ public sealed class OrthogonalizeBehaviourTests
         Assert.InRange(s.Max(), 0.65, 1.2);
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16, 60)]
+    [InlineData(ScalarType.BFloat16, 120)]
+    [InlineData(ScalarType.Float32, 60)]
+    [InlineData(ScalarType.Float32, 120)]
+    public void A_matrix_with_huge_entries_is_orthogonalized_like_the_same_matrix_scaled_down(ScalarType dtype, int log2Scale)
+    {
+        // Given a batch of two 64×48 matrices, the first multiplied by 2^60 ≈ 1.2e18 or 2^120 ≈ 1.3e36
+        // (exact in binary), Newton–Schulz is scale-invariant, so both come out as for the unscaled
+        // batch. (Before: ‖X‖_F overflowed float32 to ∞ and the huge matrix came back all zeros.)
+        using var g = Random(new long[] { 2, 64, 48 }, seed: 13).to(dtype);
+        using var huge = g.clone();
+        huge[0].mul_(Math.Pow(2, log2Scale));
+
+        using var expected = Orthogonalize.NewtonSchulz(g);
+        using var actual = Orthogonalize.NewtonSchulz(huge);
+        using var expectedPolarExpress = Orthogonalize.PolarExpress(g, computeType: ScalarType.Float32);
+        using var actualPolarExpress = Orthogonalize.PolarExpress(huge, computeType: ScalarType.Float32);
+
+        double tolerance = dtype == ScalarType.BFloat16 ? 0.02 : 1e-5;
+        Assert.True(TensorAssert.MaxAbsDifference(actual, expected) < tolerance, $"differs by {TensorAssert.MaxAbsDifference(actual, expected)}");
+        Assert.True(TensorAssert.MaxAbsDifference(actualPolarExpress, expectedPolarExpress) < tolerance);
+    }
+
     [Fact]
     public void Many_cubic_steps_turn_the_Gram_matrix_into_the_identity()
     {
