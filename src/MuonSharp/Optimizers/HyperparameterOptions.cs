@@ -61,6 +61,18 @@ public static class Hyperparameter
         if (v < 1) throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: an integer ≥ 1.");
     }
 
+    /// <summary>One of the <paramref name="accepted"/> values.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="value">The value to check.</param>
+    /// <param name="name">The hyperparameter's name as the user wrote it.</param>
+    /// <param name="accepted">Every accepted value.</param>
+    public static void RequireOneOf<T>(T? value, string name, params T[] accepted) where T : struct
+    {
+        T v = value ?? throw new ArgumentException($"{name} is not set.", name);
+        if (!accepted.Contains(v))
+            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: {string.Join(", ", accepted)}.");
+    }
+
     /// <summary>Formats a number the same way on every machine (messages are read and tested).</summary>
     private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -7,12 +7,12 @@ namespace MuonSharp.Optimizers;
 /// <summary>
 /// The bookkeeping every MuonSharp optimizer shares, so each optimizer file holds only its math:
 /// parameter groups with defaults filled in and validated, one lazily-filled state per parameter,
-/// readable names for error messages, a step that runs under <c>no_grad</c> inside a dispose scope,
-/// and state save/load through TorchSharp's <see cref="OptimizerHelper"/>.
+/// readable names for error messages, a step that runs under <c>no_grad</c> inside a dispose scope
+/// (<see cref="OptimizerBase"/>), and state save/load through TorchSharp's <see cref="OptimizerHelper"/>.
 /// </summary>
 /// <typeparam name="TOptions">The optimizer's nested hyperparameter type.</typeparam>
 /// <typeparam name="TState">The optimizer's nested per-parameter state type.</typeparam>
-public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
+public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
     where TOptions : HyperparameterOptions, new()
     where TState : ParameterState
 {
@@ -24,14 +24,23 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
     /// <param name="defaults">Optimizer-wide hyperparameters, every field set.</param>
     /// <param name="names">Parameter names (from <c>named_parameters()</c>) for error messages, when known.</param>
     protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions defaults, IReadOnlyDictionary<IntPtr, string>? names)
+        : this(groups, defaults, names, allowEmpty: false)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="allowEmpty"/> lets one half of a hybrid have no parameters.</summary>
+    private protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions defaults, IReadOnlyDictionary<IntPtr, string>? names, bool allowEmpty)
     {
         ArgumentNullException.ThrowIfNull(groups);
+        ArgumentNullException.ThrowIfNull(defaults);
         defaults.Validate();
         defaults.InitialLearningRate = defaults.LearningRate!.Value;
         _defaults = defaults;
         _names = names ?? new Dictionary<IntPtr, string>();
         _parameter_groups = new List<ParamGroup>();
         foreach (var group in groups) add_param_group(group);
+        if (!allowEmpty && _labels.Count == 0)
+            throw new ArgumentException($"{GetType().Name} got an empty parameter list; pass the model's parameters() or named_parameters().", "parameters");
     }
 
     /// <summary>The optimizer-wide defaults that groups inherit.</summary>
@@ -51,6 +60,7 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
     /// <param name="param_group">The group; its <c>Options</c> must be this optimizer's <c>Options</c> type or null.</param>
     public override void add_param_group(ParamGroup param_group)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(param_group);
         param_group.Options ??= new TOptions();
         if (param_group.Options is not TOptions options)
@@ -60,17 +70,22 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
         options.InitialLearningRate = options.LearningRate!.Value;
 
         var parameters = (param_group.Parameters ?? throw new ArgumentException("The parameter group has no parameter list.", nameof(param_group))).ToList();
+        var labels = new Dictionary<IntPtr, string>();
+        var refused = new List<string>();
         foreach (var parameter in parameters)
         {
-            var label = Label(parameter, _labels.Count);
-            if (_labels.ContainsKey(parameter.Handle))
+            var label = Label(parameter, _labels.Count + labels.Count);
+            if (_labels.ContainsKey(parameter.Handle) || labels.ContainsKey(parameter.Handle))
                 throw new ArgumentException($"Parameter {label} appears in more than one parameter group; give each parameter to exactly one group.", nameof(param_group));
-            if (!parameter.is_floating_point())
-                throw new ArgumentException($"Parameter {label} has dtype {parameter.dtype}; optimizers update floating-point parameters only.", nameof(param_group));
-            ValidateParameter(parameter, label);
-            _labels[parameter.Handle] = label;
+            labels[parameter.Handle] = label;
+            string? reason = parameter.is_floating_point()
+                ? Refusal(parameter)
+                : $"dtype {parameter.dtype}; optimizers update floating-point parameters only";
+            if (reason is not null) refused.Add($"{label}: {reason}");
         }
+        if (refused.Count > 0) throw new ArgumentException(RefusalMessage(refused, labels), "parameters");
 
+        foreach (var (handle, label) in labels) _labels[handle] = label;
         param_group.Parameters = parameters;
         _parameter_groups.Add(param_group);
         foreach (var parameter in parameters)
@@ -81,11 +96,23 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
         }
     }
 
-    /// <summary>Performs one optimization step over every group.</summary>
-    /// <param name="closure">Optional closure that re-evaluates the model and returns the loss.</param>
-    /// <returns>The closure's loss, or null without a closure.</returns>
-    public override Tensor step(Func<Tensor>? closure = null) =>
-        _step<ParamGroup<TOptions>>(StepGroup, closure!)!;
+    /// <inheritdoc />
+    protected override void ValidateGroups()
+    {
+        int index = 0;
+        foreach (var group in _parameter_groups)
+        {
+            try { ((TOptions)group.Options).Validate(); }
+            catch (ArgumentException error) { throw InGroup(error, index); }
+            index++;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void UpdateParameters()
+    {
+        foreach (var group in _parameter_groups) StepGroup((ParamGroup<TOptions>)group);
+    }
 
     /// <summary>
     /// Updates one group. The default visits every parameter that has a gradient; optimizers that
@@ -115,10 +142,22 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
     /// <param name="parameter">The parameter.</param>
     protected abstract TState CreateState(Parameter parameter);
 
-    /// <summary>Throws when this optimizer cannot update <paramref name="parameter"/> (e.g. a vector for Muon).</summary>
-    /// <param name="parameter">The parameter.</param>
-    /// <param name="label">Its name or index and shape, for the message.</param>
-    protected virtual void ValidateParameter(Parameter parameter, string label) { }
+    /// <summary>Why this optimizer cannot update <paramref name="parameter"/> (e.g. "1-D" for Muon), or null when it can.</summary>
+    /// <param name="parameter">A floating-point parameter.</param>
+    protected virtual string? Refusal(Parameter parameter) => null;
+
+    /// <summary>What to do with refused parameters, appended to the message that lists them; null for nothing.</summary>
+    protected virtual string? RefusalAdvice => null;
+
+    /// <summary>One message listing every refused parameter, so a user fixes them all at once.</summary>
+    private string RefusalMessage(List<string> refused, Dictionary<IntPtr, string> labels)
+    {
+        var message = $"{GetType().Name} cannot update {(refused.Count == 1 ? "this parameter" : $"these {refused.Count} parameters")}:\n  {string.Join("\n  ", refused)}";
+        if (RefusalAdvice is { } advice) message += "\n" + advice;
+        if (labels.Keys.Any(handle => !_names.ContainsKey(handle)))
+            message += "\nParameters are numbered in the order given; pass model.named_parameters() instead of parameters() to see their names.";
+        return message;
+    }
 
     /// <summary>Name (or position) and shape of a parameter, as error messages show it.</summary>
     /// <param name="parameter">A parameter of this optimizer.</param>

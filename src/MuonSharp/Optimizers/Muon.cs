@@ -31,6 +31,12 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     {
     }
 
+    /// <summary>The Muon half of a hybrid, which may be empty (a model without hidden matrices).</summary>
+    internal Muon(IEnumerable<ParamGroup> groups, Options defaults, IReadOnlyDictionary<IntPtr, string> names, bool allowEmpty)
+        : base(groups, defaults, names, allowEmpty)
+    {
+    }
+
     /// <summary>Default momentum of the group that new groups inherit; schedulers that cycle momentum set it.</summary>
     public double Momentum { get => Defaults.momentum!.Value; set => Defaults.momentum = value; }
 
@@ -54,8 +60,10 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     public const double MatchRmsAdamWFactor = 0.2;
 
     /// <inheritdoc />
-    protected override void ValidateParameter(Parameter parameter, string label) =>
-        MatrixOnly.Require(parameter, label, nameof(Muon));
+    protected override string? Refusal(Parameter parameter) => MatrixOnly.Refusal(parameter, nameof(Muon));
+
+    /// <inheritdoc />
+    protected override string RefusalAdvice => MatrixOnly.Advice;
 
     /// <inheritdoc />
     protected override State CreateState(Parameter parameter) => new(parameter);
@@ -179,7 +187,7 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
             Hyperparameter.RequireNonNegative(weight_decay, nameof(weight_decay));
             Hyperparameter.RequirePositive(ns_steps, nameof(ns_steps));
             Hyperparameter.RequireDefined(adjust_lr, nameof(adjust_lr));
-            Orthogonalize.RequireComputeType(ns_dtype ?? throw new ArgumentException("ns_dtype is not set.", nameof(ns_dtype)));
+            Hyperparameter.RequireOneOf(ns_dtype, nameof(ns_dtype), ScalarType.BFloat16, ScalarType.Float32, ScalarType.Float64);
             Hyperparameter.RequireDefined(ns_method, nameof(ns_method));
         }
 

@@ -18,7 +18,7 @@ namespace MuonSharp.Optimizers;
 /// before their first gradient (Muon parameters do not).
 /// </para>
 /// </summary>
-public sealed class MuonWithAuxAdamW : OptimizerHelper, IMomentum
+public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
 {
     private readonly Muon _muon;
     private readonly AdamW _adamw;
@@ -34,11 +34,13 @@ public sealed class MuonWithAuxAdamW : OptimizerHelper, IMomentum
         ArgumentNullException.ThrowIfNull(adamw);
         adamw.Validate();
         Assignments = (routing ?? ParameterRouting.Default()).Assign(parameters);
+        if (Assignments.Count == 0)
+            throw new ArgumentException($"{nameof(MuonWithAuxAdamW)} got an empty parameter list; pass the model's named_parameters().", nameof(parameters));
 
         var names = Assignments.ToDictionary(r => r.Parameter.Handle, r => r.Name);
         var muonParameters = Assignments.Where(r => r.Route == Route.Muon).Select(r => r.Parameter).ToList();
         var adamwParameters = Assignments.Where(r => r.Route == Route.AdamW).Select(r => r.Parameter).ToList();
-        _muon = new Muon(new[] { new Muon.ParamGroup(muonParameters) }, muon, names);
+        _muon = new Muon(new[] { new Muon.ParamGroup(muonParameters) }, muon, names, allowEmpty: true);
         _adamw = new AdamW(adamwParameters, adamw.lr, adamw.beta1, adamw.beta2, adamw.eps, adamw.weight_decay);
 
         // Expose both optimizers' groups and states as this optimizer's own, so OptimizerHelper's
@@ -69,16 +71,27 @@ public sealed class MuonWithAuxAdamW : OptimizerHelper, IMomentum
     /// <summary>Muon's momentum (AdamW's betas are set on its groups).</summary>
     public double Momentum { get => _muon.Momentum; set => _muon.Momentum = value; }
 
-    /// <summary>One step of both optimizers; the closure, if any, is evaluated once.</summary>
-    /// <param name="closure">Optional closure that re-evaluates the model and returns the loss.</param>
-    public override Tensor step(Func<Tensor>? closure = null)
+    /// <inheritdoc />
+    protected override void ValidateGroups()
     {
-        Tensor? loss = null;
-        if (closure is not null)
-            using (enable_grad()) loss = closure();
+        int index = 0;
+        foreach (var group in _parameter_groups)
+        {
+            try
+            {
+                if (group.Options is HyperparameterOptions options) options.Validate();
+                else Hyperparameter.RequireLearningRate(group.LearningRate);
+            }
+            catch (ArgumentException error) { throw InGroup(error, index); }
+            index++;
+        }
+    }
+
+    /// <summary>One step of both halves: Muon's groups, then AdamW's.</summary>
+    protected override void UpdateParameters()
+    {
         _muon.step();
         _adamw.step();
-        return loss!;
     }
 
     /// <inheritdoc />

@@ -24,8 +24,10 @@ public sealed class NormMatchedGD : ManagedOptimizer<NormMatchedGD.Options, Norm
     }
 
     /// <inheritdoc />
-    protected override void ValidateParameter(Parameter parameter, string label) =>
-        MatrixOnly.Require(parameter, label, nameof(NormMatchedGD));
+    protected override string? Refusal(Parameter parameter) => MatrixOnly.Refusal(parameter, nameof(NormMatchedGD));
+
+    /// <inheritdoc />
+    protected override string RefusalAdvice => MatrixOnly.Advice;
 
     /// <inheritdoc />
     protected override State CreateState(Parameter parameter) => new(parameter);

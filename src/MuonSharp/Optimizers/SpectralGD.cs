@@ -28,8 +28,10 @@ public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD
     public double Momentum { get => Defaults.momentum!.Value; set => Defaults.momentum = value; }
 
     /// <inheritdoc />
-    protected override void ValidateParameter(Parameter parameter, string label) =>
-        MatrixOnly.Require(parameter, label, nameof(SpectralGD));
+    protected override string? Refusal(Parameter parameter) => MatrixOnly.Refusal(parameter, nameof(SpectralGD));
+
+    /// <inheritdoc />
+    protected override string RefusalAdvice => MatrixOnly.Advice;
 
     /// <inheritdoc />
     protected override State CreateState(Parameter parameter) => new(parameter);

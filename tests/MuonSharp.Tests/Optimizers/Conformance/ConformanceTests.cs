@@ -214,6 +214,40 @@ public sealed class ConformanceTests
         Assert.True(after <= before, $"{name}: live tensors grew from {before} to {after} over 1,000 steps");
     }
 
+    [Theory]
+    [MemberData(nameof(OptimizerCatalog.OursNames), MemberType = typeof(OptimizerCatalog))]
+    public void A_learning_rate_set_to_NaN_after_construction_is_refused_at_the_next_step(string name)
+    {
+        var c = OptimizerCatalog.Get(name);
+        using var problem = ProblemFor(c);
+        using var optimizer = c.Create(problem.Named, c.Lr);
+        problem.Train(optimizer, steps: 1);
+        var before = problem.Snapshot();
+        optimizer.ParamGroups.Last().LearningRate = double.NaN;
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => problem.Train(optimizer, steps: 1));
+
+        Assert.Equal("lr", error.ParamName);
+        Assert.Contains("NaN", error.Message);
+        Assert.Contains("group", error.Message);
+        foreach (var (expected, actual) in before.Zip(problem.All)) Assert.True(TensorAssert.Identical(expected, actual), $"{name}: a parameter moved");
+    }
+
+    [Theory]
+    [MemberData(nameof(OptimizerCatalog.OursNames), MemberType = typeof(OptimizerCatalog))]
+    public void Stepping_a_disposed_optimizer_says_it_was_disposed(string name)
+    {
+        var c = OptimizerCatalog.Get(name);
+        using var problem = ProblemFor(c);
+        var optimizer = c.Create(problem.Named, c.Lr);
+        problem.Train(optimizer, steps: 1);
+        optimizer.Dispose();
+
+        var error = Assert.Throws<ObjectDisposedException>(() => problem.Train(optimizer, steps: 1));
+
+        Assert.Contains("disposed", error.Message);
+    }
+
     private static bool HasTensorState(OptimizerHelper optimizer, Parameter parameter)
     {
         var dict = optimizer.state_dict();
