@@ -97,19 +97,7 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
     }
 
     /// <inheritdoc />
-    protected override void ValidateGroups()
-    {
-        int index = 0;
-        foreach (var group in _parameter_groups)
-        {
-            try { ((TOptions)group.Options).Validate(); }
-            catch (ArgumentException error) { throw InGroup(error, index); }
-            index++;
-        }
-    }
-
-    /// <inheritdoc />
-    protected override void UpdateParameters()
+    private protected override void UpdateParameters()
     {
         foreach (var group in _parameter_groups) StepGroup((ParamGroup<TOptions>)group);
     }

@@ -7,21 +7,19 @@ namespace MuonSharp.Optimizers;
 
 /// <summary>
 /// The hybrid every Muon user needs: hidden matrices and conv filters go to <see cref="Optimizers.Muon"/>,
-/// everything else (embeddings, output head, first conv layer, biases, norm gains) to TorchSharp's
-/// AdamW, each with its own hyperparameters. Which parameter goes where is decided by a
+/// everything else (embeddings, output head, first conv layer, biases, norm gains) to
+/// <see cref="AuxAdamW"/>, each with its own hyperparameters. Which parameter goes where is decided by a
 /// <see cref="ParameterRouting"/>; <see cref="RoutingTable"/> shows the result.
 /// <para>
 /// It is one TorchSharp optimizer: <c>step</c>, <c>zero_grad</c>, <c>parameters</c>, state
 /// save/load and learning-rate schedulers see the Muon groups first, then the AdamW groups. A
 /// scheduler scales each group from its own initial learning rate, so one schedule drives both.
-/// TorchSharp's AdamW allocates its moments at construction, so AdamW parameters have state
-/// before their first gradient (Muon parameters do not).
 /// </para>
 /// </summary>
 public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
 {
     private readonly Muon _muon;
-    private readonly AdamW _adamw;
+    private readonly AuxAdamW _adamw;
 
     /// <summary>Routes <paramref name="parameters"/> and builds both optimizers.</summary>
     /// <param name="parameters">The model's <c>named_parameters()</c>.</param>
@@ -41,16 +39,18 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
         var muonParameters = Assignments.Where(r => r.Route == Route.Muon).Select(r => r.Parameter).ToList();
         var adamwParameters = Assignments.Where(r => r.Route == Route.AdamW).Select(r => r.Parameter).ToList();
         _muon = new Muon(new[] { new Muon.ParamGroup(muonParameters) }, muon, names, allowEmpty: true);
-        _adamw = new AdamW(adamwParameters, adamw.lr, adamw.beta1, adamw.beta2, adamw.eps, adamw.weight_decay);
+        _adamw = new AuxAdamW(new[] { new AuxAdamW.ParamGroup(adamwParameters) },
+            new AuxAdamW.Options { LearningRate = adamw.lr, beta1 = adamw.beta1, beta2 = adamw.beta2, eps = adamw.eps, weight_decay = adamw.weight_decay },
+            names, allowEmpty: true);
 
-        // Expose both optimizers' groups and states as this optimizer's own, so OptimizerHelper's
+        // Expose both halves' groups and states as this optimizer's own, so OptimizerHelper's
         // zero_grad, parameters, state_dict, load_state_dict and to(device) work unchanged.
         _parameter_groups = _muon.ParamGroups.Concat(_adamw.ParamGroups).Cast<TorchSharp.Modules.ParamGroup>().ToList();
-        foreach (var optimizer in new OptimizerHelper[] { _muon, _adamw })
+        foreach (var half in new OptimizerHelper[] { _muon, _adamw })
         {
-            var dict = optimizer.state_dict();
+            var dict = half.state_dict();
             int index = 0;
-            foreach (var group in optimizer.ParamGroups.Cast<TorchSharp.Modules.ParamGroup>())
+            foreach (var group in half.ParamGroups.Cast<TorchSharp.Modules.ParamGroup>())
                 foreach (var parameter in group.Parameters)
                     _state[parameter.Handle] = dict.State[index++];
         }
@@ -63,7 +63,7 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
     public Muon MuonPart => _muon;
 
     /// <summary>The AdamW half (everything else).</summary>
-    public AdamW AdamWPart => _adamw;
+    public AuxAdamW AdamWPart => _adamw;
 
     /// <summary>A plain-text table of which parameter went where and why.</summary>
     public string RoutingTable() => ParameterRouting.Table(Assignments);
@@ -71,27 +71,11 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
     /// <summary>Muon's momentum (AdamW's betas are set on its groups).</summary>
     public double Momentum { get => _muon.Momentum; set => _muon.Momentum = value; }
 
-    /// <inheritdoc />
-    protected override void ValidateGroups()
-    {
-        int index = 0;
-        foreach (var group in _parameter_groups)
-        {
-            try
-            {
-                if (group.Options is HyperparameterOptions options) options.Validate();
-                else Hyperparameter.RequireLearningRate(group.LearningRate);
-            }
-            catch (ArgumentException error) { throw InGroup(error, index); }
-            index++;
-        }
-    }
-
     /// <summary>One step of both halves: Muon's groups, then AdamW's.</summary>
-    protected override void UpdateParameters()
+    private protected override void UpdateParameters()
     {
-        _muon.step();
-        _adamw.step();
+        _muon.UpdateAsHalf();
+        _adamw.UpdateAsHalf();
     }
 
     /// <inheritdoc />

@@ -31,10 +31,22 @@ public abstract class OptimizerBase : OptimizerHelper
     }
 
     /// <summary>Throws naming the first group whose hyperparameters are no longer valid.</summary>
-    protected abstract void ValidateGroups();
+    private void ValidateGroups()
+    {
+        int index = 0;
+        foreach (var group in _parameter_groups)
+        {
+            try { ((HyperparameterOptions)group.Options).Validate(); }
+            catch (ArgumentException error) { throw InGroup(error, index); }
+            index++;
+        }
+    }
 
     /// <summary>Updates every parameter that has a gradient. Runs under <c>no_grad</c> inside a dispose scope.</summary>
-    protected abstract void UpdateParameters();
+    private protected abstract void UpdateParameters();
+
+    /// <summary>The update of a hybrid's half, whose checks the hybrid's <see cref="step"/> has made.</summary>
+    internal void UpdateAsHalf() => UpdateParameters();
 
     /// <summary>Throws <see cref="ObjectDisposedException"/> once this optimizer has been disposed.</summary>
     protected void ThrowIfDisposed()
@@ -45,14 +57,11 @@ public abstract class OptimizerBase : OptimizerHelper
     }
 
     /// <summary>
-    /// Rethrows a hyperparameter error found at <see cref="step"/> with the group it was found in:
-    /// the value was valid at construction, so the user needs to know where it was changed.
+    /// A hyperparameter error found at <see cref="step"/>, with the group it was found in: the value
+    /// was valid at construction, so the user needs to know where it was changed.
     /// </summary>
-    /// <param name="error">The validation error (its message names the hyperparameter and the value).</param>
-    /// <param name="group">Index of the group in <c>ParamGroups</c>.</param>
-    protected Exception InGroup(ArgumentException error, int group)
+    private Exception InGroup(ArgumentException error, int group)
     {
-        ArgumentNullException.ThrowIfNull(error);
         string where = $" Found at step() in parameter group {group} of this {GetType().Name}: it was changed after construction.";
         return error is ArgumentOutOfRangeException range
             ? new ArgumentOutOfRangeException(range.ParamName, range.ActualValue, OwnMessage(range) + where)

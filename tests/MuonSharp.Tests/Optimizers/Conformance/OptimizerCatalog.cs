@@ -39,7 +39,7 @@ public static class OptimizerCatalog
             Reference: true),
         new("AdamW (TorchSharp reference)", 0.05, SupportsVectors: true, LazyState: false,
             (named, lr) => torch.optim.AdamW(named.Select(p => p.parameter), lr),
-            (a, b, lrA, lrB) => torch.optim.AdamW(new[] { new AdamW.ParamGroup(new[] { a }, lrA), new AdamW.ParamGroup(new[] { b }, lrB) }, lrA),
+            (a, b, lrA, lrB) => torch.optim.AdamW(new[] { new TorchSharp.Modules.AdamW.ParamGroup(new[] { a }, lrA), new TorchSharp.Modules.AdamW.ParamGroup(new[] { b }, lrB) }, lrA),
             Reference: true),
         new("Muon", 0.05, SupportsVectors: false, LazyState: true,
             (named, lr) => Optim.Muon(named, lr: lr),
@@ -66,11 +66,15 @@ public static class OptimizerCatalog
         new("Shampoo", 0.05, SupportsVectors: true, LazyState: true,
             (named, lr) => Optim.Shampoo(named, lr: lr, precondition_frequency: 2, start_preconditioning_step: 2),
             (a, b, lrA, lrB) => Optim.Shampoo(new[] { new Shampoo.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Shampoo.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lr: lrA, start_preconditioning_step: 1)),
-        // The AdamW half allocates its moments eagerly (TorchSharp's AdamW does), hence LazyState: false.
-        new("MuonWithAuxAdamW", 0.05, SupportsVectors: true, LazyState: false,
+        new("AuxAdamW", 0.05, SupportsVectors: true, LazyState: true,
+            (named, lr) => new AuxAdamW(new[] { new AuxAdamW.ParamGroup(named.Select(p => p.parameter)) }, AuxAdamWDefaults(lr), named.ToDictionary(p => p.parameter.Handle, p => p.name)),
+            (a, b, lrA, lrB) => new AuxAdamW(new[] { new AuxAdamW.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new AuxAdamW.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, AuxAdamWDefaults(lrA))),
+        new("MuonWithAuxAdamW", 0.05, SupportsVectors: true, LazyState: true,
             (named, lr) => Optim.MuonWithAuxAdamW(named, lr: lr, adamw_lr: lr, routing: ParameterRouting.Default().Muon("hidden.weight")),
             (a, b, lrA, lrB) => Optim.MuonWithAuxAdamW(new[] { ("a", a), ("b", b) }, lr: lrA, adamw_lr: lrB, routing: ParameterRouting.Explicit().Muon("a").AdamW("b"))),
     };
+
+    private static AuxAdamW.Options AuxAdamWDefaults(double lr) => new() { LearningRate = lr, beta1 = 0.9, beta2 = 0.95, eps = 1e-10, weight_decay = 0.01 };
 
     public static TheoryData<string> Names()
     {
