@@ -16,7 +16,6 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
     where TOptions : HyperparameterOptions, new()
     where TState : ParameterState
 {
-    private readonly Dictionary<IntPtr, string> _labels = new();
     private readonly IReadOnlyDictionary<IntPtr, string> _names;
 
     /// <summary>Validates <paramref name="defaults"/> and adds every group.</summary>
@@ -39,7 +38,7 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
         _names = names ?? new Dictionary<IntPtr, string>();
         _parameter_groups = new List<ParamGroup>();
         foreach (var group in groups) add_param_group(group);
-        if (!allowEmpty && _labels.Count == 0)
+        if (!allowEmpty && LabelCount == 0)
             throw new ArgumentException($"{GetType().Name} got an empty parameter list; pass the model's parameters() or named_parameters().", "parameters");
     }
 
@@ -74,8 +73,8 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
         var refused = new List<string>();
         foreach (var parameter in parameters)
         {
-            var label = Label(parameter, _labels.Count + labels.Count);
-            if (_labels.ContainsKey(parameter.Handle) || labels.ContainsKey(parameter.Handle))
+            var label = Label(parameter, _names.GetValueOrDefault(parameter.Handle), LabelCount + labels.Count);
+            if (HasLabel(parameter) || labels.ContainsKey(parameter.Handle))
                 throw new ArgumentException($"Parameter {label} appears in more than one parameter group; give each parameter to exactly one group.", nameof(param_group));
             labels[parameter.Handle] = label;
             string? reason = parameter.is_floating_point()
@@ -85,7 +84,7 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
         }
         if (refused.Count > 0) throw new ArgumentException(RefusalMessage(refused, labels), "parameters");
 
-        foreach (var (handle, label) in labels) _labels[handle] = label;
+        foreach (var parameter in parameters) SetLabel(parameter, labels[parameter.Handle]);
         param_group.Parameters = parameters;
         _parameter_groups.Add(param_group);
         foreach (var parameter in parameters)
@@ -111,8 +110,8 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
     {
         foreach (var parameter in group.Parameters)
         {
-            var grad = parameter.grad;
-            if (grad is null) continue; // No gradient: neither the parameter nor its state changes.
+            var grad = GradientToApply(parameter);
+            if (grad is null) continue; // No gradient (or a skipped one): neither the parameter nor its state changes.
             var state = (TState)_state[parameter.Handle];
             state.step++;
             Update(parameter, grad, state, group.Options);
@@ -145,18 +144,6 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
         if (labels.Keys.Any(handle => !_names.ContainsKey(handle)))
             message += "\nParameters are numbered in the order given; pass model.named_parameters() instead of parameters() to see their names.";
         return message;
-    }
-
-    /// <summary>Name (or position) and shape of a parameter, as error messages show it.</summary>
-    /// <param name="parameter">A parameter of this optimizer.</param>
-    protected string Describe(Parameter parameter) =>
-        _labels.TryGetValue(parameter.Handle, out var label) ? label : Label(parameter, -1);
-
-    private string Label(Parameter parameter, int index)
-    {
-        var shape = $"[{string.Join(", ", parameter.shape)}]";
-        if (_names.TryGetValue(parameter.Handle, out var name)) return $"'{name}' with shape {shape}";
-        return index >= 0 ? $"#{index} with shape {shape}" : $"with shape {shape}";
     }
 
     /// <inheritdoc />

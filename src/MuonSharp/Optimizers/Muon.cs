@@ -82,8 +82,8 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         var pending = new List<(Parameter Parameter, Tensor Matrix)>();
         foreach (var parameter in group.Parameters)
         {
-            var grad = parameter.grad;
-            if (grad is null) continue; // No gradient: neither the parameter nor its state changes.
+            var grad = GradientToApply(parameter);
+            if (grad is null) continue; // No gradient (or a skipped one): neither the parameter nor its state changes.
             var state = StateOf(parameter);
             state.step++;
             var u = Lookahead(parameter, grad, state, options);

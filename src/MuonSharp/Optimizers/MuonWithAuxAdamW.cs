@@ -36,6 +36,7 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
             throw new ArgumentException($"{nameof(MuonWithAuxAdamW)} got an empty parameter list; pass the model's named_parameters().", nameof(parameters));
 
         var names = Assignments.ToDictionary(r => r.Parameter.Handle, r => r.Name);
+        foreach (var routed in Assignments) SetLabel(routed.Parameter, Label(routed.Parameter, routed.Name, -1));
         var muonParameters = Assignments.Where(r => r.Route == Route.Muon).Select(r => r.Parameter).ToList();
         var adamwParameters = Assignments.Where(r => r.Route == Route.AdamW).Select(r => r.Parameter).ToList();
         _muon = new Muon(new[] { new Muon.ParamGroup(muonParameters) }, muon, names, allowEmpty: true);
@@ -74,8 +75,8 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
     /// <summary>One step of both halves: Muon's groups, then AdamW's.</summary>
     private protected override void UpdateParameters()
     {
-        _muon.UpdateAsHalf();
-        _adamw.UpdateAsHalf();
+        _muon.UpdateAsHalf(SkippedInThisStep);
+        _adamw.UpdateAsHalf(SkippedInThisStep);
     }
 
     /// <inheritdoc />
