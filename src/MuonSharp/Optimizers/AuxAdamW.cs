@@ -96,9 +96,9 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
         }
 
         /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
+        protected internal override void WriteValues(BinaryWriter writer)
         {
-            base.SaveStateDict(writer);
+            base.WriteValues(writer);
             writer.Write(beta1!.Value);
             writer.Write(beta2!.Value);
             writer.Write(eps!.Value);
@@ -106,9 +106,9 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
         }
 
         /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
+        protected internal override void ReadValues(BinaryReader reader)
         {
-            base.LoadStateDict(reader);
+            base.ReadValues(reader);
             beta1 = reader.ReadDouble();
             beta2 = reader.ReadDouble();
             eps = reader.ReadDouble();

@@ -11,6 +11,49 @@ namespace MuonSharp.Optimizers;
 /// </summary>
 public abstract class HyperparameterOptions : OptimizerOptions
 {
+    /// <summary>The optimizer whose <c>state_dict()</c> listed these options last: it saves and loads its whole state at once.</summary>
+    internal OptimizerBase? Driver { get; set; }
+
+    /// <summary>Whether these are the first group's options, whose save and load carry the whole optimizer's state.</summary>
+    internal bool Lead { get; set; }
+
+    /// <summary>
+    /// TorchSharp's <c>save_state_dict</c> asks every group's options, then every state, to write
+    /// itself. MuonSharp writes the whole optimizer at the first group's options instead (the rest write
+    /// nothing), so that loading can check everything before it changes anything: see
+    /// <see cref="OptimizerBase"/>. Options not listed by an optimizer write their values alone.
+    /// </summary>
+    /// <param name="writer">The stream.</param>
+    public sealed override void SaveStateDict(BinaryWriter writer)
+    {
+        if (Driver is null) WriteValues(writer);
+        else if (Lead) StateFile.Write(Driver, writer);
+    }
+
+    /// <summary>Reads what <see cref="SaveStateDict"/> wrote: the whole optimizer's state at the first group's options.</summary>
+    /// <param name="reader">The stream.</param>
+    public sealed override void LoadStateDict(BinaryReader reader)
+    {
+        if (Driver is null) ReadValues(reader);
+        else if (Lead) StateFile.Read(Driver, reader);
+    }
+
+    /// <summary>Writes the learning rates and every hyperparameter, in a fixed order.</summary>
+    /// <param name="writer">The stream.</param>
+    protected internal virtual void WriteValues(BinaryWriter writer)
+    {
+        writer.Write(InitialLearningRate);
+        writer.Write(LearningRate!.Value);
+    }
+
+    /// <summary>Reads what <see cref="WriteValues"/> wrote.</summary>
+    /// <param name="reader">The stream.</param>
+    protected internal virtual void ReadValues(BinaryReader reader)
+    {
+        InitialLearningRate = reader.ReadDouble();
+        LearningRate = reader.ReadDouble();
+    }
+
     /// <summary>Fills every unset field from <paramref name="defaults"/> (an instance of the same type).</summary>
     /// <param name="defaults">The optimizer-wide defaults.</param>
     public virtual void FillFrom(HyperparameterOptions defaults)

@@ -93,18 +93,18 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
         }
 
         /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
+        protected internal override void WriteValues(BinaryWriter writer)
         {
-            base.SaveStateDict(writer);
+            base.WriteValues(writer);
             writer.Write(beta1!.Value);
             writer.Write(beta2!.Value);
             writer.Write(weight_decay!.Value);
         }
 
         /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
+        protected internal override void ReadValues(BinaryReader reader)
         {
-            base.LoadStateDict(reader);
+            base.ReadValues(reader);
             beta1 = reader.ReadDouble();
             beta2 = reader.ReadDouble();
             weight_decay = reader.ReadDouble();

@@ -192,9 +192,9 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         }
 
         /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
+        protected internal override void WriteValues(BinaryWriter writer)
         {
-            base.SaveStateDict(writer);
+            base.WriteValues(writer);
             writer.Write(momentum!.Value);
             writer.Write(nesterov!.Value);
             writer.Write(weight_decay!.Value);
@@ -205,9 +205,9 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         }
 
         /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
+        protected internal override void ReadValues(BinaryReader reader)
         {
-            base.LoadStateDict(reader);
+            base.ReadValues(reader);
             momentum = reader.ReadDouble();
             nesterov = reader.ReadBoolean();
             weight_decay = reader.ReadDouble();

@@ -87,9 +87,9 @@ public sealed partial class Shampoo
         }
 
         /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
+        protected internal override void WriteValues(BinaryWriter writer)
         {
-            base.SaveStateDict(writer);
+            base.WriteValues(writer);
             writer.Write(momentum!.Value);
             writer.Write(beta2!.Value);
             writer.Write(epsilon!.Value);
@@ -103,9 +103,9 @@ public sealed partial class Shampoo
         }
 
         /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
+        protected internal override void ReadValues(BinaryReader reader)
         {
-            base.LoadStateDict(reader);
+            base.ReadValues(reader);
             momentum = reader.ReadDouble();
             beta2 = reader.ReadDouble();
             epsilon = reader.ReadDouble();
@@ -188,6 +188,31 @@ public sealed partial class Shampoo
         /// <summary>(R + εI)^{-1/4} of block <paramref name="block"/> as last computed; null while its L or R has seen only zeros.</summary>
         /// <param name="block">Index into <see cref="Blocks"/>.</param>
         public Tensor? RightRoot(int block) => GetSlot(BlockSlot(block, 3));
+
+        /// <inheritdoc />
+        protected override (long[] Shape, ScalarType Type) SlotFormat(int index)
+        {
+            var statistics = StatisticsType(_parameter.dtype);
+            if (index == MomentumSlot) return (_parameter.shape, _parameter.dtype);
+            if (index == GraftingSlot || Blocks is null) return (_parameter.shape, statistics);
+            var block = Blocks[(index - FirstStatisticSlot) / SlotsPerBlock];
+            long side = (index - FirstStatisticSlot) % 2 == 0 ? block.Rows : block.Cols;   // L and its root, R and its root
+            return (new[] { side, side }, statistics);
+        }
+
+        /// <summary>The block layout, [count, row, rows, col, cols, …]; empty for a vector or scalar.</summary>
+        protected override IReadOnlyList<long> Layout =>
+            Blocks is null ? Array.Empty<long>() : Blocks.SelectMany(b => new[] { b.Row, b.Rows, b.Col, b.Cols }).Prepend(Blocks.Count).ToArray();
+
+        /// <inheritdoc />
+        protected override string LayoutMismatch(IReadOnlyList<long> saved, HyperparameterOptions savedOptions, HyperparameterOptions options)
+        {
+            static string Count(long blocks) => blocks == 1 ? "1 block" : $"{blocks} blocks";
+            int savedDim = ((Options)savedOptions).max_preconditioner_dim!.Value, dim = ((Options)options).max_preconditioner_dim!.Value;
+            return $"Shampoo's state for it was saved with {Count(saved.Count > 0 ? saved[0] : 0)} (max_preconditioner_dim: {savedDim}), " +
+                $"but this optimizer splits it into {Count(Blocks?.Count ?? 0)} (max_preconditioner_dim: {dim}); " +
+                $"create the optimizer with max_preconditioner_dim: {savedDim} to load this state";
+        }
 
         internal void SetLeft(int block, Tensor value) => SetSlot(BlockSlot(block, 0), value);
         internal void SetRight(int block, Tensor value) => SetSlot(BlockSlot(block, 1), value);

@@ -82,17 +82,17 @@ public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD
         }
 
         /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
+        protected internal override void WriteValues(BinaryWriter writer)
         {
-            base.SaveStateDict(writer);
+            base.WriteValues(writer);
             writer.Write(momentum!.Value);
             writer.Write((int)scale!.Value);
         }
 
         /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
+        protected internal override void ReadValues(BinaryReader reader)
         {
-            base.LoadStateDict(reader);
+            base.ReadValues(reader);
             momentum = reader.ReadDouble();
             scale = (Optim.SpectralScale)reader.ReadInt32();
         }

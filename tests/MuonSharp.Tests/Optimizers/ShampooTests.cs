@@ -283,6 +283,37 @@ public sealed class ShampooTests
     }
 
     [Fact]
+    public void A_state_saved_with_another_max_preconditioner_dim_is_refused_naming_both_block_layouts()
+    {
+        // A [4, 5] matrix has 4 blocks with max_preconditioner_dim 3 and one with the default 1024; the
+        // block layout is fixed when the state is created, so the saved statistics cannot be read into
+        // another layout. (Before: "Storage size calculation overflowed" from a misread file.)
+        using var scope = NewDisposeScope();
+        var generator = new Generator(33);
+        var start = Gaussian(new long[] { 4, 5 }, generator);
+        var (source, target) = (ParameterFrom(start), ParameterFrom(start));
+        var blocked = Optim.Shampoo(new[] { ("w", source) }, precondition_frequency: 1, start_preconditioning_step: 0, max_preconditioner_dim: 3);
+        var whole = Optim.Shampoo(new[] { ("w", target) }, precondition_frequency: 1, start_preconditioning_step: 0);
+        for (int i = 0; i < 2; i++)
+        {
+            var g = Gaussian(new long[] { 4, 5 }, generator);
+            SetGrad(source, g);
+            SetGrad(target, g);
+            blocked.step();
+            whole.step();
+        }
+        var before = SaveState(whole);
+
+        var error = Assert.Throws<InvalidDataException>(() => LoadState(whole, SaveState(blocked)));
+
+        Assert.Contains("'w'", error.Message);
+        Assert.Contains("4 blocks", error.Message);
+        Assert.Contains("1 block", error.Message);
+        Assert.Contains("max_preconditioner_dim: 3", error.Message);
+        Assert.Equal(before, SaveState(whole));
+    }
+
+    [Fact]
     public void A_zero_gradient_leaves_everything_finite()
     {
         using var scope = NewDisposeScope();
