@@ -16,11 +16,16 @@ public abstract class ParameterState : OptimizerState, IDisposable
     private Tensor?[] _slots;
     private long[] _counters;
 
+    /// <summary>Creates the state of one parameter with <paramref name="slotCount"/> empty slots and no counter besides <see cref="step"/>.</summary>
+    /// <param name="parameter">The parameter this state belongs to.</param>
+    /// <param name="slotCount">How many persistent tensors the optimizer keeps per parameter.</param>
+    protected ParameterState(Parameter parameter, int slotCount) : this(parameter, slotCount, counterCount: 0) { }
+
     /// <summary>Creates the state of one parameter with <paramref name="slotCount"/> empty slots.</summary>
     /// <param name="parameter">The parameter this state belongs to.</param>
     /// <param name="slotCount">How many persistent tensors the optimizer keeps per parameter.</param>
     /// <param name="counterCount">How many counters besides <see cref="step"/> it keeps (all start at 0).</param>
-    protected ParameterState(Parameter parameter, int slotCount, int counterCount = 0) : base(parameter)
+    protected ParameterState(Parameter parameter, int slotCount, int counterCount) : base(parameter)
     {
         _slots = new Tensor?[slotCount];
         _counters = new long[counterCount];
