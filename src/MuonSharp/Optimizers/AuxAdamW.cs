@@ -21,17 +21,28 @@ namespace MuonSharp.Optimizers;
 /// </summary>
 public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State>, IBetas
 {
+    /// <summary>Default learning rate: 3e-4, a common choice for embeddings and heads beside Muon.</summary>
+    public const double DefaultLearningRate = 3e-4;
+    /// <summary>Default first-moment decay β1 (Kingma &amp; Ba 2015).</summary>
+    public const double DefaultBeta1 = 0.9;
+    /// <summary>Default second-moment decay β2: 0.95, as the reference Muon's auxiliary Adam (Jordan et al. 2024).</summary>
+    public const double DefaultBeta2 = 0.95;
+    /// <summary>Default ε: 1e-10, as the reference Muon's auxiliary Adam (Jordan et al. 2024).</summary>
+    public const double DefaultEps = 1e-10;
+    /// <summary>Default decoupled weight decay: none.</summary>
+    public const double DefaultWeightDecay = 0;
+
     /// <summary>Creates AdamW over <paramref name="groups"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
-    /// <param name="defaults">Every hyperparameter set.</param>
+    /// <param name="defaults">Optimizer-wide hyperparameters; unset ones take their declared defaults.</param>
     /// <param name="names">Parameter names for error messages, when known.</param>
-    public AuxAdamW(IEnumerable<ParamGroup> groups, Options defaults, IReadOnlyDictionary<IntPtr, string>? names = null)
+    public AuxAdamW(IEnumerable<ParamGroup<Options>> groups, Options? defaults = null, IReadOnlyDictionary<IntPtr, string>? names = null)
         : base(groups, defaults, names)
     {
     }
 
     /// <summary>The AdamW half of a hybrid, which may be empty.</summary>
-    internal AuxAdamW(IEnumerable<ParamGroup> groups, Options defaults, IReadOnlyDictionary<IntPtr, string> names, bool allowEmpty)
+    internal AuxAdamW(IEnumerable<ParamGroup<Options>> groups, Options defaults, IReadOnlyDictionary<IntPtr, string> names, bool allowEmpty)
         : base(groups, defaults, names, allowEmpty)
     {
     }
@@ -44,7 +55,7 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
     }
 
     /// <inheritdoc />
-    protected override State CreateState(Parameter parameter) => new(parameter);
+    protected override State CreateState(Parameter parameter, Options options) => new(parameter);
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
@@ -62,66 +73,25 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
         parameter.addcdiv_(m, denominator, value: -lr / correction1);
     }
 
-    /// <summary>AdamW's hyperparameters for one parameter group (PyTorch names).</summary>
+    /// <summary>AdamW's hyperparameters for one parameter group (PyTorch names); null values are inherited.</summary>
+    [DefaultLearningRate(DefaultLearningRate)]
     public sealed class Options : HyperparameterOptions
     {
         /// <summary>First-moment decay β1 in [0, 1).</summary>
-        public double? beta1;
+        [Hyperparameter(DefaultBeta1, HyperparameterRule.UnitInterval)]
+        public double? beta1 { get; set; }
+
         /// <summary>Second-moment decay β2 in [0, 1).</summary>
-        public double? beta2;
+        [Hyperparameter(DefaultBeta2, HyperparameterRule.UnitInterval)]
+        public double? beta2 { get; set; }
+
         /// <summary>ε ≥ 0 added to the bias-corrected √v.</summary>
-        public double? eps;
+        [Hyperparameter(DefaultEps, HyperparameterRule.NonNegative)]
+        public double? eps { get; set; }
+
         /// <summary>Decoupled weight decay ≥ 0: p ← p·(1 − lr·wd) before the update.</summary>
-        public double? weight_decay;
-
-        /// <inheritdoc />
-        public override void FillFrom(HyperparameterOptions defaults)
-        {
-            base.FillFrom(defaults);
-            var d = (Options)defaults;
-            beta1 ??= d.beta1;
-            beta2 ??= d.beta2;
-            eps ??= d.eps;
-            weight_decay ??= d.weight_decay;
-        }
-
-        /// <inheritdoc />
-        public override void Validate()
-        {
-            base.Validate();
-            Hyperparameter.RequireUnitInterval(beta1, nameof(beta1));
-            Hyperparameter.RequireUnitInterval(beta2, nameof(beta2));
-            Hyperparameter.RequireNonNegative(eps, nameof(eps));
-            Hyperparameter.RequireNonNegative(weight_decay, nameof(weight_decay));
-        }
-
-        /// <inheritdoc />
-        protected internal override void WriteValues(BinaryWriter writer)
-        {
-            base.WriteValues(writer);
-            writer.Write(beta1!.Value);
-            writer.Write(beta2!.Value);
-            writer.Write(eps!.Value);
-            writer.Write(weight_decay!.Value);
-        }
-
-        /// <inheritdoc />
-        protected internal override void ReadValues(BinaryReader reader)
-        {
-            base.ReadValues(reader);
-            beta1 = reader.ReadDouble();
-            beta2 = reader.ReadDouble();
-            eps = reader.ReadDouble();
-            weight_decay = reader.ReadDouble();
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(OptimizerOptions source)
-        {
-            base.LoadStateDict(source);
-            var s = (Options)source;
-            (beta1, beta2, eps, weight_decay) = (s.beta1, s.beta2, s.eps, s.weight_decay);
-        }
+        [Hyperparameter(DefaultWeightDecay, HyperparameterRule.NonNegative)]
+        public double? weight_decay { get; set; }
     }
 
     /// <summary>AdamW's per-parameter state: both moments, created at the first gradient.</summary>

@@ -6,9 +6,11 @@ namespace MuonSharp.Optimizers;
 
 /// <summary>
 /// The bookkeeping every MuonSharp optimizer shares, so each optimizer file holds only its math:
-/// parameter groups with defaults filled in and validated, one lazily-filled state per parameter,
-/// readable names for error messages, a step that runs under <c>no_grad</c> inside a dispose scope
-/// (<see cref="OptimizerBase"/>), and state save/load through TorchSharp's <see cref="OptimizerHelper"/>.
+/// parameter groups with defaults filled in and validated (<see cref="HyperparameterOptions"/>), one
+/// lazily-filled state per parameter created from its group's options, readable names for error
+/// messages, and the step loop: every parameter with a gradient, its step counted, goes to
+/// <see cref="Update"/> — or, for an optimizer that batches work across a group's parameters, to
+/// <see cref="UpdateGroup"/>. The step's checks, save and load are <see cref="OptimizerBase"/>'s.
 /// </summary>
 /// <typeparam name="TOptions">The optimizer's nested hyperparameter type.</typeparam>
 /// <typeparam name="TState">The optimizer's nested per-parameter state type.</typeparam>
@@ -18,20 +20,21 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
 {
     private readonly IReadOnlyDictionary<IntPtr, string> _names;
 
-    /// <summary>Validates <paramref name="defaults"/> and adds every group.</summary>
+    /// <summary>Completes and validates <paramref name="defaults"/>, then adds every group.</summary>
     /// <param name="groups">Parameter groups; options left null are taken from <paramref name="defaults"/>.</param>
-    /// <param name="defaults">Optimizer-wide hyperparameters, every field set.</param>
+    /// <param name="defaults">Optimizer-wide hyperparameters; unset ones take their declared defaults.</param>
     /// <param name="names">Parameter names (from <c>named_parameters()</c>) for error messages, when known.</param>
-    protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions defaults, IReadOnlyDictionary<IntPtr, string>? names)
+    protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions? defaults, IReadOnlyDictionary<IntPtr, string>? names)
         : this(groups, defaults, names, allowEmpty: false)
     {
     }
 
     /// <summary>As the public constructor; <paramref name="allowEmpty"/> lets one half of a hybrid have no parameters.</summary>
-    private protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions defaults, IReadOnlyDictionary<IntPtr, string>? names, bool allowEmpty)
+    private protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions? defaults, IReadOnlyDictionary<IntPtr, string>? names, bool allowEmpty)
     {
         ArgumentNullException.ThrowIfNull(groups);
-        ArgumentNullException.ThrowIfNull(defaults);
+        defaults ??= new TOptions();
+        defaults.FillFrom(null);
         defaults.Validate();
         defaults.InitialLearningRate = defaults.LearningRate!.Value;
         _defaults = defaults;
@@ -89,33 +92,47 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
         _parameter_groups.Add(param_group);
         foreach (var parameter in parameters)
         {
-            var state = CreateState(parameter);
+            var state = CreateState(parameter, options);
             state.Initialize(options);
             _state[parameter.Handle] = state;
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Every group's parameters that have a gradient (and do not sit this step out), their steps counted, to <see cref="UpdateGroup"/>.</summary>
     private protected override void UpdateParameters()
     {
-        foreach (var group in _parameter_groups) StepGroup((ParamGroup<TOptions>)group);
+        foreach (var group in _parameter_groups.Cast<ParamGroup<TOptions>>())
+        {
+            var steps = new List<ParameterStep>();
+            foreach (var parameter in group.Parameters)
+            {
+                var grad = GradientToApply(parameter);
+                if (grad is null) continue; // No gradient (or a skipped one): neither the parameter nor its state changes.
+                var state = (TState)_state[parameter.Handle];
+                state.step++;
+                steps.Add(new ParameterStep(parameter, grad, state));
+            }
+            if (steps.Count > 0) UpdateGroup(steps, group.Options);
+        }
     }
 
+    /// <summary>One parameter's part of a step: the parameter, its gradient, its state (whose <c>step</c> counts this step).</summary>
+    /// <param name="Parameter">The parameter to update in place.</param>
+    /// <param name="Gradient">Its gradient, same shape.</param>
+    /// <param name="State">Its state.</param>
+    protected readonly record struct ParameterStep(Parameter Parameter, Tensor Gradient, TState State);
+
     /// <summary>
-    /// Updates one group. The default visits every parameter that has a gradient; optimizers that
-    /// batch work across parameters (same-shape stacking) override this.
+    /// Updates the parameters of one group that have a gradient in this step: one by one with
+    /// <see cref="Update"/>, unless an optimizer batches work across them (Muon stacks same-shaped
+    /// matrices). Runs under <c>no_grad</c> inside a dispose scope.
     /// </summary>
-    /// <param name="group">The group, its options complete.</param>
-    protected virtual void StepGroup(ParamGroup<TOptions> group)
+    /// <param name="steps">The group's parameters with a gradient, in group order.</param>
+    /// <param name="options">The group's hyperparameters.</param>
+    protected virtual void UpdateGroup(IReadOnlyList<ParameterStep> steps, TOptions options)
     {
-        foreach (var parameter in group.Parameters)
-        {
-            var grad = GradientToApply(parameter);
-            if (grad is null) continue; // No gradient (or a skipped one): neither the parameter nor its state changes.
-            var state = (TState)_state[parameter.Handle];
-            state.step++;
-            Update(parameter, grad, state, group.Options);
-        }
+        ArgumentNullException.ThrowIfNull(steps);
+        foreach (var (parameter, grad, state) in steps) Update(parameter, grad, state, options);
     }
 
     /// <summary>Updates one parameter in place. Runs under <c>no_grad</c> inside a dispose scope.</summary>
@@ -127,7 +144,8 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
 
     /// <summary>Creates the (empty) state of one parameter.</summary>
     /// <param name="parameter">The parameter.</param>
-    protected abstract TState CreateState(Parameter parameter);
+    /// <param name="options">Its group's hyperparameters, complete (Shampoo's block layout depends on them).</param>
+    protected abstract TState CreateState(Parameter parameter, TOptions options);
 
     /// <summary>Why this optimizer cannot update <paramref name="parameter"/> (e.g. "1-D" for Muon), or null when it can.</summary>
     /// <param name="parameter">A floating-point parameter.</param>

@@ -23,14 +23,17 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
 
     /// <summary>Routes <paramref name="parameters"/> and builds both optimizers.</summary>
     /// <param name="parameters">The model's <c>named_parameters()</c>.</param>
-    /// <param name="muon">Muon's hyperparameters (every field set).</param>
-    /// <param name="adamw">AdamW's hyperparameters: lr, betas, eps, weight decay.</param>
+    /// <param name="muon">Muon's hyperparameters; unset ones take their declared defaults.</param>
+    /// <param name="adamw">AdamW's hyperparameters; unset ones take their declared defaults. Errors name them as the factory does (<c>adamw_lr</c>, …).</param>
     /// <param name="routing">The routing rule; <see cref="ParameterRouting.Default"/> when null.</param>
-    public MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters, Muon.Options muon, AuxAdamWOptions adamw, ParameterRouting? routing = null)
+    public MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters, Muon.Options? muon = null, AuxAdamW.Options? adamw = null, ParameterRouting? routing = null)
     {
-        ArgumentNullException.ThrowIfNull(muon);
-        ArgumentNullException.ThrowIfNull(adamw);
-        adamw.Validate();
+        muon ??= new Muon.Options();
+        muon.FillFrom(null);
+        muon.Validate();
+        adamw ??= new AuxAdamW.Options();
+        adamw.FillFrom(null);
+        adamw.Validate(AdamWPrefix);
         Assignments = (routing ?? ParameterRouting.Default()).Assign(parameters);
         if (Assignments.Count == 0)
             throw new ArgumentException($"{nameof(MuonWithAuxAdamW)} got an empty parameter list; pass the model's named_parameters().", nameof(parameters));
@@ -40,9 +43,7 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
         var muonParameters = Assignments.Where(r => r.Route == Route.Muon).Select(r => r.Parameter).ToList();
         var adamwParameters = Assignments.Where(r => r.Route == Route.AdamW).Select(r => r.Parameter).ToList();
         _muon = new Muon(new[] { new Muon.ParamGroup(muonParameters) }, muon, names, allowEmpty: true);
-        _adamw = new AuxAdamW(new[] { new AuxAdamW.ParamGroup(adamwParameters) },
-            new AuxAdamW.Options { LearningRate = adamw.lr, beta1 = adamw.beta1, beta2 = adamw.beta2, eps = adamw.eps, weight_decay = adamw.weight_decay },
-            names, allowEmpty: true);
+        _adamw = new AuxAdamW(new[] { new AuxAdamW.ParamGroup(adamwParameters) }, adamw, names, allowEmpty: true);
 
         // Expose both halves' groups and states as this optimizer's own, so OptimizerHelper's
         // zero_grad, parameters, state_dict, load_state_dict and to(device) work unchanged.
@@ -56,6 +57,9 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
                     _state[parameter.Handle] = dict.State[index++];
         }
     }
+
+    /// <summary>How the factory and error messages spell AdamW's hyperparameters: <c>adamw_lr</c>, <c>adamw_eps</c>, …</summary>
+    internal const string AdamWPrefix = "adamw_";
 
     /// <summary>Every parameter with its route and the reason, in model order.</summary>
     public IReadOnlyList<RoutedParameter> Assignments { get; }
@@ -89,30 +93,5 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
             _state.Clear();
         }
         base.Dispose(disposing);
-    }
-}
-
-/// <summary>Hyperparameters of the AdamW half of <see cref="MuonWithAuxAdamW"/> (PyTorch names and defaults).</summary>
-public sealed record AuxAdamWOptions
-{
-    /// <summary>Learning rate (default 3e-4, a common choice for embeddings and heads beside Muon).</summary>
-    public double lr { get; init; } = 3e-4;
-    /// <summary>First-moment decay (default 0.9).</summary>
-    public double beta1 { get; init; } = 0.9;
-    /// <summary>Second-moment decay (default 0.95, as in the reference Muon's auxiliary Adam).</summary>
-    public double beta2 { get; init; } = 0.95;
-    /// <summary>Denominator guard (default 1e-10).</summary>
-    public double eps { get; init; } = 1e-10;
-    /// <summary>Decoupled weight decay (default 0).</summary>
-    public double weight_decay { get; init; }
-
-    /// <summary>Throws naming the first bad value.</summary>
-    public void Validate()
-    {
-        Hyperparameter.RequireNonNegative(lr, "adamw_lr");
-        Hyperparameter.RequireUnitInterval(beta1, "adamw_beta1");
-        Hyperparameter.RequireUnitInterval(beta2, "adamw_beta2");
-        Hyperparameter.RequireNonNegative(eps, "adamw_eps");
-        Hyperparameter.RequireNonNegative(weight_decay, "adamw_weight_decay");
     }
 }

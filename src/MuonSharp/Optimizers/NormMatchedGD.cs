@@ -16,7 +16,7 @@ public sealed class NormMatchedGD : ManagedOptimizer<NormMatchedGD.Options, Norm
 {
     /// <summary>Creates norm-matched GD over <paramref name="groups"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
-    /// <param name="defaults">Every hyperparameter set.</param>
+    /// <param name="defaults">The learning rate.</param>
     /// <param name="names">Parameter names for error messages, when known.</param>
     public NormMatchedGD(IEnumerable<ParamGroup<Options>> groups, Options defaults, IReadOnlyDictionary<IntPtr, string>? names = null)
         : base(groups, defaults, names)
@@ -30,7 +30,7 @@ public sealed class NormMatchedGD : ManagedOptimizer<NormMatchedGD.Options, Norm
     protected override string RefusalAdvice => MatrixOnly.Advice;
 
     /// <inheritdoc />
-    protected override State CreateState(Parameter parameter) => new(parameter);
+    protected override State CreateState(Parameter parameter, Options options) => new(parameter);
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
@@ -44,8 +44,20 @@ public sealed class NormMatchedGD : ManagedOptimizer<NormMatchedGD.Options, Norm
         parameter.add_(grad, alpha: -options.LearningRate!.Value * Math.Sqrt(rank) / frobenius);
     }
 
-    /// <summary>Norm-matched GD's hyperparameters: the learning rate only.</summary>
+    /// <summary>Norm-matched GD's hyperparameters: the learning rate only, without a default.</summary>
     public sealed class Options : HyperparameterOptions { }
+
+    /// <summary>A group of parameters sharing a learning rate.</summary>
+    public sealed class ParamGroup : ParamGroup<Options>
+    {
+        /// <summary>An empty group (set <c>Parameters</c> and <c>Options</c>).</summary>
+        public ParamGroup() { }
+
+        /// <summary>A group with explicit options.</summary>
+        /// <param name="parameters">The group's parameters (matrices or higher).</param>
+        /// <param name="options">Its learning rate; null is inherited.</param>
+        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options ?? new Options()) { }
+    }
 
     /// <summary>Norm-matched GD keeps no tensors; the state only counts steps.</summary>
     public sealed class State : ParameterState

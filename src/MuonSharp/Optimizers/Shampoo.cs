@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MuonSharp.Optimizers.OptimizerChoices;
 using static TorchSharp.torch.optim;
 
 namespace MuonSharp.Optimizers;
@@ -17,7 +18,7 @@ namespace MuonSharp.Optimizers;
 /// </code>
 /// Vectors and scalars get the diagonal statistic d ← β2·d + (1−β2)·g² and D = g·(d + ε)^{-1/2}
 /// (Shampoo of order 1, i.e. AdaGrad). For the first <c>start_preconditioning_step</c> steps D is
-/// S itself (the plain gradient under <see cref="Optim.Grafting.None"/>) while L and R accumulate;
+/// S itself (the plain gradient under <see cref="Grafting.None"/>) while L and R accumulate;
 /// so is a block's D while its L or R has seen only zeros (it has no roots then). These steps are
 /// counted only when the gradient is not all zero (<see cref="State.gradient_steps"/>): a parameter's
 /// unused steps neither shorten its warm-up nor feed its statistics.
@@ -79,14 +80,16 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     public const double DefaultGraftingBeta2 = 0.999;
     /// <summary>Default ε of the grafting method's denominator √v + ε, Adam's own (Kingma &amp; Ba 2015).</summary>
     public const double DefaultGraftingEpsilon = 1e-8;
+    /// <summary>Default decoupled weight decay: none.</summary>
+    public const double DefaultWeightDecay = 0;
+    /// <summary>Default grafting: Adam, so AdamW's learning rate transfers (Anil et al. 2020 graft from Adam or AdaGrad).</summary>
+    public const Grafting DefaultGrafting = Grafting.Adam;
 
-    private int _layoutMaxDim;
-
-    /// <summary>Creates Shampoo over <paramref name="groups"/>; see <see cref="Optim.Shampoo(IEnumerable{Parameter}, double, double, double, double, double, int, int, int, Optim.Grafting, double, double)"/>.</summary>
+    /// <summary>Creates Shampoo over <paramref name="groups"/>; see <see cref="Optim.Shampoo{T}"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
-    /// <param name="defaults">Every hyperparameter set.</param>
+    /// <param name="defaults">Optimizer-wide hyperparameters; unset ones take their declared defaults.</param>
     /// <param name="names">Parameter names for error messages, when known.</param>
-    public Shampoo(IEnumerable<ParamGroup> groups, Options defaults, IReadOnlyDictionary<IntPtr, string>? names = null)
+    public Shampoo(IEnumerable<ParamGroup<Options>> groups, Options? defaults = null, IReadOnlyDictionary<IntPtr, string>? names = null)
         : base(groups, defaults, names)
     {
     }
@@ -94,19 +97,10 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     /// <summary>Default momentum of the group that new groups inherit; schedulers that cycle momentum set it.</summary>
     public double Momentum { get => Defaults.momentum!.Value; set => Defaults.momentum = value; }
 
-    /// <inheritdoc />
-    public override void add_param_group(TorchSharp.Modules.ParamGroup param_group)
-    {
-        // A matrix's block layout (hence its slot count) is fixed when its state is created, and it
-        // depends on the group's max_preconditioner_dim, which CreateState does not receive.
-        _layoutMaxDim = (param_group?.Options as Options)?.max_preconditioner_dim ?? Defaults.max_preconditioner_dim!.Value;
-        base.add_param_group(param_group!);
-    }
-
-    /// <inheritdoc />
-    protected override State CreateState(Parameter parameter) =>
+    /// <summary>A matrix's state holds L, R and their roots per block of its group's <c>max_preconditioner_dim</c>; a vector's, the diagonal statistic.</summary>
+    protected override State CreateState(Parameter parameter, Options options) =>
         new(parameter, parameter.dim() < 2 ? null
-            : ShampooPreconditioner.Partition(parameter.shape[0], parameter.numel() / Math.Max(1, parameter.shape[0]), _layoutMaxDim));
+            : ShampooPreconditioner.Partition(parameter.shape[0], parameter.numel() / Math.Max(1, parameter.shape[0]), options.max_preconditioner_dim!.Value));
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
@@ -197,13 +191,13 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
         double epsilon = options.grafting_epsilon!.Value;
         switch (options.grafting!.Value)
         {
-            case Optim.Grafting.AdaGrad:                                 // Duchi et al. 2011: v ← v + g²
+            case Grafting.AdaGrad:                                 // Duchi et al. 2011: v ← v + g²
             {
                 var v = state.grafting_buffer ??= zeros_like(g);
                 v.addcmul_(g, g, 1);
                 return g.div(v.sqrt().add_(epsilon));
             }
-            case Optim.Grafting.Adam:                                    // Kingma & Ba 2015, second moment with bias correction;
+            case Grafting.Adam:                                    // Kingma & Ba 2015, second moment with bias correction;
             {                                                            // the first moment is this optimizer's momentum
                 double beta2 = options.grafting_beta2!.Value;
                 var v = state.grafting_buffer ??= zeros_like(g);

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MuonSharp.Optimizers.OptimizerChoices;
 using static TorchSharp.torch.optim;
 
 namespace MuonSharp.Optimizers;
@@ -8,18 +9,23 @@ namespace MuonSharp.Optimizers;
 /// <summary>
 /// Spectral gradient descent — the exact-SVD polar update the papers analyse
 /// (<c>000 §2.1</c>, <c>004 §2.2</c>): W ← W − lr·c·UVᵀ where U Σ Vᵀ is the (momentum) gradient,
-/// c = 1 (<see cref="Optim.SpectralScale.None"/>, steepest descent under the spectral norm with a
-/// fixed step) or c = ‖G‖_* (<see cref="Optim.SpectralScale.Nuclear"/>, the dual-norm step of
+/// c = 1 (<see cref="SpectralScale.None"/>, steepest descent under the spectral norm with a
+/// fixed step) or c = ‖G‖_* (<see cref="SpectralScale.Nuclear"/>, the dual-norm step of
 /// <c>004 §10.1</c>). Momentum follows PyTorch's SGD convention, buf ← β·buf + g, and the update
 /// uses buf; with β = 0 it is plain Spectral GD.
 /// </summary>
 public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD.State>, IMomentum
 {
-    /// <summary>Creates Spectral GD over <paramref name="groups"/>.</summary>
+    /// <summary>Default momentum: none, plain Spectral GD as the papers analyse it (<c>000 §2.1</c>).</summary>
+    public const double DefaultMomentum = 0;
+    /// <summary>Default step size rule: a fixed step.</summary>
+    public const SpectralScale DefaultScale = SpectralScale.None;
+
+    /// <summary>Creates Spectral GD over <paramref name="groups"/>; see <see cref="Optim.SpectralGD{T}"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
-    /// <param name="defaults">Every hyperparameter set.</param>
+    /// <param name="defaults">Optimizer-wide hyperparameters, the learning rate among them; unset ones take their declared defaults.</param>
     /// <param name="names">Parameter names for error messages, when known.</param>
-    public SpectralGD(IEnumerable<ParamGroup> groups, Options defaults, IReadOnlyDictionary<IntPtr, string>? names = null)
+    public SpectralGD(IEnumerable<ParamGroup<Options>> groups, Options defaults, IReadOnlyDictionary<IntPtr, string>? names = null)
         : base(groups, defaults, names)
     {
     }
@@ -34,7 +40,7 @@ public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD
     protected override string RefusalAdvice => MatrixOnly.Advice;
 
     /// <inheritdoc />
-    protected override State CreateState(Parameter parameter) => new(parameter);
+    protected override State CreateState(Parameter parameter, Options options) => new(parameter);
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
@@ -51,59 +57,21 @@ public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD
         var matrix = direction.reshape(direction.shape[0], -1);        // [out, in·kh·kw]
         var polar = Orthogonalize.Polar(matrix);
         double step = lr;
-        if (options.scale == Optim.SpectralScale.Nuclear)
+        if (options.scale == SpectralScale.Nuclear)
             step *= Spectral.NuclearNorm(matrix);
         parameter.add_(polar.view(parameter.shape), alpha: -step);
     }
 
-    /// <summary>Spectral GD's hyperparameters for one parameter group.</summary>
+    /// <summary>Spectral GD's hyperparameters for one parameter group; the learning rate has no default.</summary>
     public sealed class Options : HyperparameterOptions
     {
         /// <summary>Heavy-ball momentum coefficient β in [0, 1); 0 turns momentum off.</summary>
-        public double? momentum;
+        [Hyperparameter(DefaultMomentum, HyperparameterRule.UnitInterval)]
+        public double? momentum { get; set; }
+
         /// <summary>Step size rule: fixed (None) or multiplied by the nuclear norm (Nuclear).</summary>
-        public Optim.SpectralScale? scale;
-
-        /// <inheritdoc />
-        public override void FillFrom(HyperparameterOptions defaults)
-        {
-            base.FillFrom(defaults);
-            var d = (Options)defaults;
-            momentum ??= d.momentum;
-            scale ??= d.scale;
-        }
-
-        /// <inheritdoc />
-        public override void Validate()
-        {
-            base.Validate();
-            Hyperparameter.RequireUnitInterval(momentum, nameof(momentum));
-            Hyperparameter.RequireDefined(scale, nameof(scale));
-        }
-
-        /// <inheritdoc />
-        protected internal override void WriteValues(BinaryWriter writer)
-        {
-            base.WriteValues(writer);
-            writer.Write(momentum!.Value);
-            writer.Write((int)scale!.Value);
-        }
-
-        /// <inheritdoc />
-        protected internal override void ReadValues(BinaryReader reader)
-        {
-            base.ReadValues(reader);
-            momentum = reader.ReadDouble();
-            scale = (Optim.SpectralScale)reader.ReadInt32();
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(OptimizerOptions source)
-        {
-            base.LoadStateDict(source);
-            var s = (Options)source;
-            (momentum, scale) = (s.momentum, s.scale);
-        }
+        [Hyperparameter(DefaultScale)]
+        public SpectralScale? scale { get; set; }
     }
 
     /// <summary>Spectral GD's per-parameter state: the momentum buffer (only when momentum &gt; 0).</summary>

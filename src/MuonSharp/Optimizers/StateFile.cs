@@ -6,7 +6,7 @@ namespace MuonSharp.Optimizers;
 /// <code>
 /// "MUONSHRP", format version, optimizer type
 /// group count, state count
-/// every group's hyperparameters
+/// every group's initial learning rate and hyperparameters, by name
 /// every parameter's state: its shape and dtype, layout, step, counters, tensors (TensorEncoding)
 /// </code>
 /// Reading checks all of it — the format, the optimizer, every hyperparameter, every parameter's shape
@@ -18,8 +18,11 @@ internal static class StateFile
     /// <summary>The first bytes of a MuonSharp state, right after TorchSharp's framing.</summary>
     private static ReadOnlySpan<byte> Magic => "MUONSHRP"u8;
 
-    /// <summary>The format this version writes and reads. Version 1: hyperparameters in a fixed order per optimizer.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The format this version writes and reads. 1: hyperparameters in a fixed order per optimizer.
+    /// 2: hyperparameters by name and kind, as their declarations describe them (enums by member name).
+    /// </summary>
+    public const int FormatVersion = 2;
 
     public static void Write(OptimizerBase optimizer, BinaryWriter writer)
     {
