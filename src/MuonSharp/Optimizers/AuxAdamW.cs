@@ -75,7 +75,7 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
 
     /// <summary>AdamW's hyperparameters for one parameter group (PyTorch names); null values are inherited.</summary>
     [DefaultLearningRate(DefaultLearningRate)]
-    public sealed class Options : HyperparameterOptions
+    public sealed class Options : HyperparameterOptions, IBetasOptions
     {
         /// <summary>First-moment decay β1 in [0, 1).</summary>
         [Hyperparameter(DefaultBeta1, HyperparameterRule.UnitInterval)]
@@ -109,7 +109,7 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
     }
 
     /// <summary>A group of parameters sharing AdamW hyperparameters; null fields take the optimizer's defaults.</summary>
-    public sealed class ParamGroup : ParamGroup<Options>, IBetas
+    public sealed class ParamGroup : BetasParamGroup<Options>
     {
         /// <summary>An empty group (set <c>Parameters</c> and <c>Options</c>).</summary>
         public ParamGroup() { }
@@ -117,13 +117,6 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
         /// <summary>A group with explicit options.</summary>
         /// <param name="parameters">The group's parameters, any shape.</param>
         /// <param name="options">Its hyperparameters; null fields are inherited.</param>
-        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options ?? new Options()) { }
-
-        /// <summary>This group's (β1, β2).</summary>
-        public (double, double) Betas
-        {
-            get => (Options.beta1!.Value, Options.beta2!.Value);
-            set => (Options.beta1, Options.beta2) = (value.Item1, value.Item2);
-        }
+        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options) { }
     }
 }

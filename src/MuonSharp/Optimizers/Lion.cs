@@ -67,7 +67,7 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
 
     /// <summary>Lion's hyperparameters for one parameter group (names as in PyTorch's Adam family); null values are inherited.</summary>
     [DefaultLearningRate(DefaultLearningRate)]
-    public sealed class Options : HyperparameterOptions
+    public sealed class Options : HyperparameterOptions, IBetasOptions
     {
         /// <summary>β1 in [0, 1): weight of the momentum in the direction c = β1·m + (1−β1)·g.</summary>
         [Hyperparameter(DefaultBeta1, HyperparameterRule.UnitInterval)]
@@ -94,7 +94,7 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
     }
 
     /// <summary>A group of parameters sharing Lion hyperparameters; null fields take the optimizer's defaults.</summary>
-    public sealed class ParamGroup : ParamGroup<Options>, IBetas
+    public sealed class ParamGroup : BetasParamGroup<Options>
     {
         /// <summary>An empty group (set <c>Parameters</c> and <c>Options</c>).</summary>
         public ParamGroup() { }
@@ -102,13 +102,6 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
         /// <summary>A group with explicit options.</summary>
         /// <param name="parameters">The group's parameters, any shape.</param>
         /// <param name="options">Its hyperparameters; null fields are inherited.</param>
-        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options ?? new Options()) { }
-
-        /// <summary>This group's (β1, β2).</summary>
-        public (double, double) Betas
-        {
-            get => (Options.beta1!.Value, Options.beta2!.Value);
-            set => (Options.beta1, Options.beta2) = (value.Item1, value.Item2);
-        }
+        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options) { }
     }
 }

@@ -158,7 +158,7 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
 
     /// <summary>Muon's hyperparameters for one parameter group (PyTorch names); null values are inherited.</summary>
     [DefaultLearningRate(DefaultLearningRate)]
-    public sealed class Options : HyperparameterOptions
+    public sealed class Options : HyperparameterOptions, IMomentumOptions
     {
         /// <summary>Momentum coefficient β in [0, 1).</summary>
         [Hyperparameter(DefaultMomentum, HyperparameterRule.UnitInterval)]
@@ -201,7 +201,7 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     }
 
     /// <summary>A group of parameters sharing Muon hyperparameters; null fields take the optimizer's defaults.</summary>
-    public sealed class ParamGroup : ParamGroup<Options>, IMomentum
+    public sealed class ParamGroup : MomentumParamGroup<Options>
     {
         /// <summary>An empty group (set <c>Parameters</c> and <c>Options</c>).</summary>
         public ParamGroup() { }
@@ -209,9 +209,6 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         /// <summary>A group with explicit options.</summary>
         /// <param name="parameters">The group's parameters (matrices or higher).</param>
         /// <param name="options">Its hyperparameters; null fields are inherited.</param>
-        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options ?? new Options()) { }
-
-        /// <summary>This group's momentum.</summary>
-        public double Momentum { get => Options.momentum!.Value; set => Options.momentum = value; }
+        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options) { }
     }
 }

@@ -12,7 +12,7 @@ public sealed partial class Shampoo
 {
     /// <summary>Shampoo's hyperparameters for one parameter group; null values are inherited.</summary>
     [DefaultLearningRate(DefaultLearningRate)]
-    public sealed class Options : HyperparameterOptions
+    public sealed class Options : HyperparameterOptions, IMomentumOptions
     {
         /// <summary>Momentum β in [0, 1) on the final update, in EMA form buf ← β·buf + (1−β)·u, so β leaves the steady-state step length (and the lr) unchanged; 0 turns it off.</summary>
         [Hyperparameter(DefaultMomentum, HyperparameterRule.UnitInterval)]
@@ -153,7 +153,7 @@ public sealed partial class Shampoo
     }
 
     /// <summary>A group of parameters sharing Shampoo hyperparameters; null fields take the optimizer's defaults.</summary>
-    public sealed class ParamGroup : ParamGroup<Options>, IMomentum
+    public sealed class ParamGroup : MomentumParamGroup<Options>
     {
         /// <summary>An empty group (set <c>Parameters</c> and <c>Options</c>).</summary>
         public ParamGroup() { }
@@ -161,9 +161,6 @@ public sealed partial class Shampoo
         /// <summary>A group with explicit options.</summary>
         /// <param name="parameters">The group's parameters, any shape.</param>
         /// <param name="options">Its hyperparameters; null fields are inherited.</param>
-        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options ?? new Options()) { }
-
-        /// <summary>This group's momentum.</summary>
-        public double Momentum { get => Options.momentum!.Value; set => Options.momentum = value; }
+        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options) { }
     }
 }

@@ -63,7 +63,7 @@ public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD
     }
 
     /// <summary>Spectral GD's hyperparameters for one parameter group; the learning rate has no default.</summary>
-    public sealed class Options : HyperparameterOptions
+    public sealed class Options : HyperparameterOptions, IMomentumOptions
     {
         /// <summary>Heavy-ball momentum coefficient β in [0, 1); 0 turns momentum off.</summary>
         [Hyperparameter(DefaultMomentum, HyperparameterRule.UnitInterval)]
@@ -86,17 +86,14 @@ public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD
     }
 
     /// <summary>A group of parameters sharing Spectral GD hyperparameters.</summary>
-    public sealed class ParamGroup : ParamGroup<Options>, IMomentum
+    public sealed class ParamGroup : MomentumParamGroup<Options>
     {
-        /// <summary>An empty group.</summary>
+        /// <summary>An empty group (set <c>Parameters</c> and <c>Options</c>).</summary>
         public ParamGroup() { }
 
         /// <summary>A group with explicit options.</summary>
         /// <param name="parameters">The group's parameters (matrices or higher).</param>
         /// <param name="options">Its hyperparameters; null fields are inherited.</param>
-        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options ?? new Options()) { }
-
-        /// <summary>This group's momentum.</summary>
-        public double Momentum { get => Options.momentum!.Value; set => Options.momentum = value; }
+        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options) { }
     }
 }

@@ -64,13 +64,18 @@ public sealed class HyperparameterOptionsTests
         Assert.Null(copy.beta2);
     }
 
+    /// <summary>Muon over one matrix, and its saved state to tamper with.</summary>
+    private static (Muon Optimizer, byte[] Saved) MuonAndItsState()
+    {
+        var optimizer = Optim.Muon(new[] { ("w", new Parameter(randn(4, 6))) });
+        return (optimizer, SaveState(optimizer));
+    }
+
     [Fact]
     public void A_saved_state_with_a_hyperparameter_this_optimizer_does_not_have_is_refused_by_name()
     {
         using var scope = NewDisposeScope();
-        var parameter = new Parameter(randn(4, 6));
-        using var optimizer = Optim.Muon(new[] { ("w", parameter) });
-        var saved = SaveState(optimizer);
+        var (optimizer, saved) = MuonAndItsState();
         int at = saved.AsSpan().IndexOf("momentum"u8);
         "momentux"u8.CopyTo(saved.AsSpan(at));
 
@@ -83,9 +88,7 @@ public sealed class HyperparameterOptionsTests
     public void A_state_in_format_1_from_before_hyperparameters_were_saved_by_name_is_refused_with_both_versions()
     {
         using var scope = NewDisposeScope();
-        var parameter = new Parameter(randn(4, 6));
-        using var optimizer = Optim.Muon(new[] { ("w", parameter) });
-        var saved = SaveState(optimizer);
+        var (optimizer, saved) = MuonAndItsState();
         BitConverter.GetBytes(1).CopyTo(saved, saved.AsSpan().IndexOf("MUONSHRP"u8) + 8);
 
         var error = Assert.Throws<InvalidDataException>(() => LoadState(optimizer, saved));

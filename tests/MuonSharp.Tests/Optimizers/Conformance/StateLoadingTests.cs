@@ -55,16 +55,23 @@ public sealed class StateLoadingTests
         return SaveState(source);
     }
 
+    /// <summary>An optimizer over a 4-row model after two steps (its lr half the catalog's, so a loaded lr shows), and its fingerprint.</summary>
+    private static (OptimizerHelper Optimizer, (string name, Parameter parameter)[] Model, (Tensor[], byte[], (double, double)[]) Before) Trained(OptimizerCase c)
+    {
+        var model = Model(c, rows: 4);
+        var optimizer = c.Create(model, c.Lr * 0.5);
+        Train(optimizer, model, steps: 2);
+        return (optimizer, model, Fingerprint(optimizer, model));
+    }
+
     [Theory]
     [MemberData(nameof(OptimizerCatalog.OursNames), MemberType = typeof(OptimizerCatalog))]
     public void A_state_saved_from_a_wider_model_is_refused_naming_the_parameter_and_both_shapes_and_nothing_changes(string name)
     {
         var c = OptimizerCatalog.Get(name);
         var wider = SavedFrom(c, rows: 8);
-        var model = Model(c, rows: 4);
-        using var optimizer = c.Create(model, c.Lr * 0.5);
-        Train(optimizer, model, steps: 2);
-        var before = Fingerprint(optimizer, model);
+        var (optimizer, model, before) = Trained(c);
+        using var owned = optimizer;
 
         var error = Record.Exception(() => LoadState(optimizer, wider));
 
@@ -82,10 +89,8 @@ public sealed class StateLoadingTests
     {
         var c = OptimizerCatalog.Get(name);
         var float64 = SavedFrom(c, rows: 4, ScalarType.Float64);
-        var model = Model(c, rows: 4);
-        using var optimizer = c.Create(model, c.Lr);
-        Train(optimizer, model, steps: 1);
-        var before = Fingerprint(optimizer, model);
+        var (optimizer, model, before) = Trained(c);
+        using var owned = optimizer;
 
         var error = Record.Exception(() => LoadState(optimizer, float64));
 
@@ -105,10 +110,8 @@ public sealed class StateLoadingTests
         // failed only after the groups' learning rates and step counters had been overwritten.
         var c = OptimizerCatalog.Get(name);
         var saved = SavedFrom(c, rows: 4);
-        var model = Model(c, rows: 4);
-        using var optimizer = c.Create(model, c.Lr * 0.5);
-        Train(optimizer, model, steps: 2);
-        var before = Fingerprint(optimizer, model);
+        var (optimizer, model, before) = Trained(c);
+        using var owned = optimizer;
         var lengths = Enumerable.Range(0, 60).Select(i => i * (saved.Length - 1) / 59).Concat(new[] { saved.Length - 1, saved.Length - 2 }).Distinct();
 
         foreach (int length in lengths)
