@@ -7,8 +7,6 @@ namespace MuonSharp.Cli;
 /// <summary>Renders a run's claims as a table with coloured verdicts.</summary>
 internal static class ClaimTable
 {
-    private const int MeasuredShown = 4;
-
     public static void Show(RunSummary summary)
     {
         if (summary.Status != RunStatus.Completed)
@@ -25,11 +23,12 @@ internal static class ClaimTable
         foreach (var c in summary.Claims)
         {
             var colour = c.Verdict switch { Verdict.Holds => "green", Verdict.Fails => "red", _ => "yellow" };
-            var shown = c.Measured.Take(MeasuredShown).Select(m => $"{m.Key} = {m.Value:G4}").ToList();
-            if (c.Measured.Count > MeasuredShown) shown.Add($"… {c.Measured.Count - MeasuredShown} more in summary.json");
+            var shown = c.Headline.Select(k => $"{k} = {c.Measured[k]:G4}").ToList();
+            if (c.Measured.Count > shown.Count) shown.Add($"… {c.Measured.Count - shown.Count} more in summary.json");
             table.AddRow(
                 new Markup($"[bold]{Markup.Escape(c.Id)}[/] {Markup.Escape(c.Statement)} [grey]({Markup.Escape(c.Source)})[/]"),
-                new Markup($"[{colour}]{c.Verdict.ToString().ToLowerInvariant()}[/]"),
+                new Markup($"[{colour}]{c.Verdict.ToString().ToLowerInvariant()}[/]" +
+                           (c.Verdict == Verdict.Inconclusive && c.Note is { } why ? $"\n[grey]{Markup.Escape(why)}[/]" : "")),
                 new Text(string.Join("\n", shown)));
         }
         AnsiConsole.Write(table);

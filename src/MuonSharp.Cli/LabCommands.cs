@@ -8,14 +8,13 @@ using Spectre.Console;
 namespace MuonSharp.Cli;
 
 /// <summary>
-/// The commands: list, run, reproduce, report. Exit codes: 0 when the work ran (whatever the
+/// The commands: list, run, reproduce, report, data (<see cref="DataCommands"/>). Exit codes: 0 when the work ran (whatever the
 /// verdicts); 1 when an experiment failed; 2 for a user error (one line naming the bad value and what
 /// is accepted; nothing written); 130 / 143 when SIGINT / SIGTERM interrupted a run (resumable).
 /// </summary>
 internal static class LabCommands
 {
     private const int Failed = 1;
-    private const int UserError = 2;
 
     /// <summary>Parses and runs <paramref name="args"/>; parse errors are one line and exit code 2.</summary>
     public static int Invoke(string[] args)
@@ -24,7 +23,7 @@ internal static class LabCommands
         if (parse.Errors.Count > 0)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(parse.Errors[0].Message)} (see --help)");
-            return UserError;
+            return UserErrors.ExitCode;
         }
         return parse.Invoke();
     }
@@ -36,13 +35,14 @@ internal static class LabCommands
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
         root.Subcommands.Add(ReportCommand());
+        root.Subcommands.Add(DataCommands.Build());
         return root;
     }
 
     private static Command ListCommand()
     {
         var command = new Command("list", "List the experiments, their papers and their claims.");
-        command.SetAction(_ => Guarded(() =>
+        command.SetAction(_ => UserErrors.Guarded(() =>
         {
             foreach (var e in ExperimentRegistry.All)
             {
@@ -69,9 +69,10 @@ internal static class LabCommands
         var resume = new Option<bool>("--resume") { Description = "Continue the interrupted run in --out from its last checkpoint (same options as it was started with; none needed)." };
         var tensorboard = new Option<bool>("--tensorboard") { Description = "Also write TensorBoard event files." };
         var threads = Options.WholeNumber("--threads", "libtorch intra-op threads during the run (default 1: faster for these small matrices).", 1, 1024);
+        var dataDir = DataCommands.DataDirectoryOption();
 
-        var command = new Command("run", "Run one experiment and print its claims table.") { id, optimizers, seeds, seed, steps, quick, set, config, output, resume, tensorboard, threads };
-        command.SetAction(parse => Guarded(() =>
+        var command = new Command("run", "Run one experiment and print its claims table.") { id, optimizers, seeds, seed, steps, quick, set, config, output, resume, tensorboard, threads, dataDir };
+        command.SetAction(parse => UserErrors.Guarded(() =>
         {
             var experiment = ExperimentRegistry.Get(parse.GetValue(id)
                 ?? throw new LabUserException($"run needs an experiment id: one of {string.Join(", ", ExperimentRegistry.All.Select(e => e.Id))}."));
@@ -94,7 +95,10 @@ internal static class LabCommands
                 if (file is not null) resolved = ConfigOverrides.ApplyFile(resolved, file);
                 resolved = ConfigOverrides.Apply(resolved, assignments);
             }
-            var options = new RunOptions { TensorBoard = parse.GetValue(tensorboard), TorchThreads = parse.GetValue(threads) ?? 1, Resume = parse.GetValue(resume) };
+            var options = new RunOptions
+            {
+                TensorBoard = parse.GetValue(tensorboard), TorchThreads = parse.GetValue(threads) ?? 1, Resume = parse.GetValue(resume), DataDirectory = parse.GetValue(dataDir),
+            };
             using var signals = new StopSignals();
             var outcome = RunWithProgress(experiment, resolved, directory, options, signals);
             if (outcome.Summary is { } summary) ClaimTable.Show(summary);
@@ -112,8 +116,9 @@ internal static class LabCommands
         var only = Options.ExperimentIds("--only", "Run only these experiments (comma-separated ids).");
         var skip = Options.ExperimentIds("--skip", "Do not run these experiments (comma-separated ids).");
         var threads = Options.WholeNumber("--threads", "libtorch intra-op threads during each run (default 1).", 1, 1024);
-        var command = new Command("reproduce", "Run every experiment, then write report.md and report.html.") { quick, seeds, output, resume, only, skip, threads };
-        command.SetAction(parse => Guarded(() =>
+        var dataDir = DataCommands.DataDirectoryOption();
+        var command = new Command("reproduce", "Run every experiment, then write report.md and report.html.") { quick, seeds, output, resume, only, skip, threads, dataDir };
+        command.SetAction(parse => UserErrors.Guarded(() =>
         {
             var selected = Select(parse.GetValue(only), parse.GetValue(skip));
             var root = parse.GetValue(output) ?? Path.Combine("runs", $"reproduce-{DateTime.Now:yyyyMMdd-HHmmss}");
@@ -122,7 +127,7 @@ internal static class LabCommands
                 var config = experiment.DefaultConfig(parse.GetValue(quick) ? ExperimentSize.Quick : ExperimentSize.Paper);
                 return parse.GetValue(seeds) is { } n ? ConfigOverrides.Apply(config, new[] { $"seeds={n}" }) : config;
             }).ToList();
-            var options = new RunOptions { TorchThreads = parse.GetValue(threads) ?? 1, Resume = parse.GetValue(resume) };
+            var options = new RunOptions { TorchThreads = parse.GetValue(threads) ?? 1, Resume = parse.GetValue(resume), DataDirectory = parse.GetValue(dataDir) };
 
             using var signals = new StopSignals();
             int exitCode = 0;
@@ -147,12 +152,18 @@ internal static class LabCommands
     private static Command ReportCommand()
     {
         var directory = new Argument<string?>("dir") { Description = "A folder of runs (from run or reproduce).", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("report", "Rebuild report.md and report.html from existing runs (seeds aggregated: mean and spread).") { directory };
-        command.SetAction(parse => Guarded(() =>
+        var readme = new Option<string?>("--readme") { Description = "Also rewrite the experiments table between the verdict markers of this README.md." };
+        var command = new Command("report", "Rebuild report.md and report.html from existing runs (seeds aggregated: mean and spread).") { directory, readme };
+        command.SetAction(parse => UserErrors.Guarded(() =>
         {
             var root = parse.GetValue(directory) ?? throw new LabUserException("report needs the folder of runs to read, e.g. 'muonsharp report runs/quick'.");
             var (md, html) = ReportBuilder.Build(root);
             AnsiConsole.MarkupLine($"Report: [bold]{Markup.Escape(html)}[/] and {Markup.Escape(md)}");
+            if (parse.GetValue(readme) is { } file)
+            {
+                ReadmeTable.Replace(file, ReadmeTable.Markdown(ReportBuilder.Read(root), $"muonsharp report {root} --readme {file}", DateOnly.FromDateTime(DateTime.Now)));
+                AnsiConsole.MarkupLine($"Experiments table rewritten in [bold]{Markup.Escape(file)}[/]");
+            }
             return 0;
         }));
         return command;
@@ -186,19 +197,5 @@ internal static class LabCommands
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(experiment.Id)}[/] → {Markup.Escape(directory)}: {summary.Status.ToString().ToLowerInvariant()}" +
                                (summary.Status == RunStatus.Interrupted ? $" — continue with --out {Markup.Escape(directory)} --resume" : ""));
         return new Outcome(summary, summary.Status == RunStatus.Interrupted ? signals.ExitCode : 0);
-    }
-
-    /// <summary>User mistakes become a one-line message and exit code 2, never a stack trace.</summary>
-    private static int Guarded(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (LabUserException e)
-        {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-            return UserError;
-        }
     }
 }

@@ -205,9 +205,13 @@ public static class Orthogonalize
             if (tall) gram.addmm_(current.mT, current, beta: 0f, alpha: 1f);   // XᵀX [m, m]
             else gram.addmm_(current, current.mT, beta: 0f, alpha: 1f);        // XXᵀ [m, m]
             poly.copy_(gram);
+            // Scalars held in variables, not temporaries: TorchSharp 0.107 passes a temporary's handle to
+            // native code without keeping it alive, and a collection during the call can finalize it.
+            using var bScalar = b.ToScalar();
+            using var aScalar = a.ToScalar();
             if (c != 0) poly.addmm_(gram, gram, beta: (float)b, alpha: (float)c);
-            else poly.mul_(b);
-            diagonal.add_(a);
+            else poly.mul_(bScalar);
+            diagonal.add_(aScalar);
             if (tall) next.addmm_(current, poly, beta: 0f, alpha: 1f);          // X·P [rows, m]
             else next.addmm_(poly, current, beta: 0f, alpha: 1f);               // P·X [m, cols]
             (current, next) = (next, current);
@@ -234,14 +238,17 @@ public static class Orthogonalize
         {
             var gram = tall ? x.mT.matmul(x) : x.matmul(x.mT);       // [..., m, m]
             Tensor poly;
+            using var aScalar = a.ToScalar();                          // held, not temporary (see IterateFused)
+            using var bScalar = b.ToScalar();
+            using var cScalar = c.ToScalar();
             if (c != 0)
             {
-                var q = gram * c;
-                q.diagonal(0, -2, -1).add_(b);                         // c·A + b·I
+                var q = gram.mul(cScalar);
+                q.diagonal(0, -2, -1).add_(bScalar);                   // c·A + b·I
                 poly = gram.matmul(q);                                 // bA + cA²
             }
-            else poly = gram * b;
-            poly.diagonal(0, -2, -1).add_(a);                          // + a·I
+            else poly = gram.mul(bScalar);
+            poly.diagonal(0, -2, -1).add_(aScalar);                    // + a·I
             x = tall ? x.matmul(poly) : poly.matmul(x);
         }
         return x;

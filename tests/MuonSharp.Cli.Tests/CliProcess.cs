@@ -17,6 +17,7 @@ internal static class CliProcess
         info.ArgumentList.Add(Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["MUONSHARP_OFFLINE"] = "1";
+        info.Environment["DOTNET_GCgen0size"] = "0x10000000";   // as the test host (tests/test.runsettings says why)
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => { lock (lines) lines.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (lines) lines.AppendLine(e.Data); };

@@ -136,4 +136,14 @@ public sealed class LabCommandsTests : IDisposable
     {
         Assert.Equal(0, Run("list"));
     }
+
+    [Fact]
+    public void A_missing_data_dir_is_refused_before_anything_is_written()
+    {
+        var output = TempPath("data-dir-run");
+        var missing = TempPath("no-such-data");
+
+        AssertOneLineError(Run("run", "deep-linear", "--quick", "--data-dir", missing, "--out", output), missing);
+        Assert.False(Directory.Exists(output));
+    }
 }

@@ -26,10 +26,15 @@ public sealed record ClaimSpec(string Id, string Source, string Statement, strin
     /// <param name="holds">True, false, or null when the numbers cannot decide.</param>
     /// <param name="measured">The numbers the verdict was computed from.</param>
     /// <param name="note">Optional explanation (why inconclusive, which seeds failed).</param>
-    public ClaimResult Judge(bool? holds, IReadOnlyDictionary<string, double> measured, string? note = null) =>
-        new(Id, Source, Statement, Measurement, Threshold,
+    /// <param name="decisive">The keys of <paramref name="measured"/> the verdict was computed from, shown first in reports; the rest are details.</param>
+    public ClaimResult Judge(bool? holds, IReadOnlyDictionary<string, double> measured, string? note = null, IReadOnlyList<string>? decisive = null)
+    {
+        foreach (var key in decisive ?? Array.Empty<string>())
+            if (!measured.ContainsKey(key)) throw new ArgumentException($"Decisive number '{key}' of claim '{Id}' is not among the measured numbers.", nameof(decisive));
+        return new(Id, Source, Statement, Measurement, Threshold,
             holds switch { true => Verdict.Holds, false => Verdict.Fails, null => Verdict.Inconclusive },
-            measured, note);
+            measured, note, decisive);
+    }
 }
 
 /// <summary>A judged claim, as written to <c>summary.json</c> and shown in reports.</summary>
@@ -40,6 +45,14 @@ public sealed record ClaimSpec(string Id, string Source, string Statement, strin
 /// <param name="Threshold">The decision rule.</param>
 /// <param name="Verdict">Holds, fails or inconclusive, computed from <paramref name="Measured"/>.</param>
 /// <param name="Measured">Named measured numbers.</param>
-/// <param name="Note">Optional explanation.</param>
+/// <param name="Note">Optional explanation; for an inconclusive verdict, the reason.</param>
+/// <param name="Decisive">The measured numbers the verdict was computed from (null: not said; reports then show the first few).</param>
 public sealed record ClaimResult(string Id, string Source, string Statement, string Measurement, string Threshold,
-    Verdict Verdict, IReadOnlyDictionary<string, double> Measured, string? Note = null);
+    Verdict Verdict, IReadOnlyDictionary<string, double> Measured, string? Note = null, IReadOnlyList<string>? Decisive = null)
+{
+    /// <summary>How many numbers reports show when the claim does not name its decisive ones.</summary>
+    public const int ShownWhenUnsaid = 4;
+
+    /// <summary>The numbers to show first: the decisive ones, or the first few.</summary>
+    public IReadOnlyList<string> Headline => Decisive is { Count: > 0 } d ? d : Measured.Keys.Take(ShownWhenUnsaid).ToList();
+}

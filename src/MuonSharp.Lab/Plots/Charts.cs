@@ -4,14 +4,53 @@ using ScottPlot;
 namespace MuonSharp.Lab.Plots;
 
 /// <summary>One line of a line chart.</summary>
-/// <param name="Label">Legend text.</param>
+/// <param name="Label">Legend text; a canonical optimizer name (or one followed by a space) gets that optimizer's colour.</param>
 /// <param name="X">X values.</param>
 /// <param name="Y">Y values (same length).</param>
-public sealed record Series(string Label, IReadOnlyList<double> X, IReadOnlyList<double> Y);
+public sealed record Series(string Label, IReadOnlyList<double> X, IReadOnlyList<double> Y)
+{
+    /// <summary>Lower edge of a shaded band around the line (e.g. the minimum over seeds); same length as <see cref="X"/>.</summary>
+    public IReadOnlyList<double>? Low { get; init; }
+
+    /// <summary>Upper edge of the band (e.g. the maximum over seeds).</summary>
+    public IReadOnlyList<double>? High { get; init; }
+
+    /// <summary>A limit or reference line: drawn dashed, in the colour of <see cref="ColorOf"/> (or its own).</summary>
+    public bool Dashed { get; init; }
+
+    /// <summary>Whose colour to use (an optimizer name), when the label is not one.</summary>
+    public string? ColorOf { get; init; }
+
+    /// <summary>
+    /// The mean over seeds of series sharing their x values, with the min–max band: how curves over
+    /// seeds are drawn in the lab.
+    /// </summary>
+    /// <param name="label">Legend text.</param>
+    /// <param name="x">X values.</param>
+    /// <param name="perSeed">One y series per seed, each as long as <paramref name="x"/>.</param>
+    public static Series MeanWithRange(string label, IReadOnlyList<double> x, IReadOnlyList<IReadOnlyList<double>> perSeed)
+    {
+        if (perSeed.Count == 0) throw new ArgumentException("No series to average.", nameof(perSeed));
+        if (perSeed.Any(s => s.Count != x.Count)) throw new ArgumentException("Every seed's series must be as long as x.", nameof(perSeed));
+        var mean = new double[x.Count];
+        var low = new double[x.Count];
+        var high = new double[x.Count];
+        for (int i = 0; i < x.Count; i++)
+        {
+            var values = perSeed.Select(s => s[i]).ToList();
+            mean[i] = values.Average();
+            low[i] = values.Min();
+            high[i] = values.Max();
+        }
+        return new Series(label, x, mean) { Low = perSeed.Count > 1 ? low : null, High = perSeed.Count > 1 ? high : null };
+    }
+}
 
 /// <summary>
 /// The lab's charts, drawn with ScottPlot and saved as PNG and SVG in the run's plots folder
-/// (atomically). Every chart has a title, axis labels and a legend.
+/// (atomically). Every chart has a title, axis labels and a legend outside the data; an optimizer
+/// has the same colour in every chart of the lab (<see cref="OptimizerColors"/>); axes whose values
+/// are whole numbers (steps, counts) get whole-number ticks.
 /// </summary>
 public static class Charts
 {
@@ -29,20 +68,36 @@ public static class Charts
         IEnumerable<Series> series, bool logY = false)
     {
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
-        int index = 0;
+        var colors = new OptimizerColors();
         double low = double.PositiveInfinity, high = double.NegativeInfinity;
+        bool integerX = true;
+        double Y(double v) => logY ? Math.Log10(v) : v;
+        bool Drawable(double v) => double.IsFinite(v) && (!logY || v > 0);
         foreach (var s in series)
         {
-            var points = s.X.Zip(s.Y).Where(p => double.IsFinite(p.Second) && (!logY || p.Second > 0))
-                .Select(p => (p.First, logY ? Math.Log10(p.Second) : p.Second)).ToArray();
-            if (points.Length == 0) { index++; continue; }
-            low = Math.Min(low, points.Min(p => p.Item2));
-            high = Math.Max(high, points.Max(p => p.Item2));
-            var line = plot.Add.ScatterLine(points.Select(p => p.First).ToArray(), points.Select(p => p.Item2).ToArray(), palette.GetColor(index++));
+            var color = colors.For(s.ColorOf ?? s.Label);
+            var points = s.X.Zip(s.Y).Where(p => Drawable(p.Second)).Select(p => (X: p.First, Y: Y(p.Second))).ToArray();
+            if (points.Length == 0) continue;
+            integerX &= points.All(p => p.X == Math.Round(p.X));
+            low = Math.Min(low, points.Min(p => p.Y));
+            high = Math.Max(high, points.Max(p => p.Y));
+            if (s.Low is { } lows && s.High is { } highs)
+            {
+                var band = s.X.Select((x, i) => (x, lows[i], highs[i])).Where(b => Drawable(b.Item2) && Drawable(b.Item3))
+                    .Select(b => (b.x, Y(b.Item2), Y(b.Item3))).ToList();
+                if (band.Count > 1)
+                {
+                    var fill = plot.Add.FillY(band);
+                    fill.FillColor = color.WithAlpha(0.18);
+                    fill.LineWidth = 0;
+                }
+            }
+            var line = plot.Add.ScatterLine(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), color);
             line.LegendText = s.Label;
             line.LineWidth = 2;
+            if (s.Dashed) line.LinePattern = LinePattern.Dashed;
         }
+        if (integerX) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (logY && low <= high)
         {
             // ScottPlot draws log10(y); label whole decades with the value they stand for, and put
@@ -72,23 +127,27 @@ public static class Charts
         IReadOnlyList<string> categories, IReadOnlyList<(string Label, IReadOnlyList<double> Values)> bars)
     {
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+        var colors = new OptimizerColors();
         double width = 0.8 / Math.Max(1, bars.Count);
+        // One series over optimizer categories: each bar takes its optimizer's colour and the axis names them.
+        bool byCategory = bars.Count == 1 && categories.All(OptimizerColors.IsOptimizer);
         for (int b = 0; b < bars.Count; b++)
         {
-            var color = palette.GetColor(b);
-            var items = categories.Select((_, c) => new Bar
+            var color = colors.For(bars[b].Label);
+            var items = categories.Select((category, c) => new Bar
             {
                 Position = c + (b - (bars.Count - 1) / 2.0) * width,
                 Value = double.IsFinite(bars[b].Values[c]) ? bars[b].Values[c] : 0,
                 Size = width * 0.95,
-                FillColor = color,
+                FillColor = byCategory ? colors.For(category) : color,
             }).ToList();
             plot.Add.Bars(items);
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = bars[b].Label, FillColor = color });
+            if (!byCategory) plot.Legend.ManualItems.Add(new LegendItem { LabelText = bars[b].Label, FillColor = color });
         }
         plot.Axes.Bottom.SetTicks(categories.Select((_, c) => (double)c).ToArray(), categories.ToArray());
         plot.Axes.Margins(bottom: 0);
+        if (bars.All(b => b.Values.All(v => !double.IsFinite(v) || v == Math.Round(v))))
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         Finish(plot, title, "", yLabel);
         return Save(context, plot, fileName);
     }
@@ -98,7 +157,7 @@ public static class Charts
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);   // outside the data region: a legend never hides a curve
     }
 
     private static string Save(RunContext context, Plot plot, string fileName)

@@ -1,35 +1,16 @@
-using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MuonSharp.Lab.Analysis;
 using MuonSharp.Lab.Claims;
-using MuonSharp.Lab.Configuration;
 using MuonSharp.Lab.Experiments;
 using MuonSharp.Lab.Runs;
 
 namespace MuonSharp.Lab.Reports;
 
-/// <summary>One claim across every run of its experiment found under a report's root.</summary>
-/// <param name="Experiment">Experiment id.</param>
-/// <param name="Claim">The claim as judged in the first run (statement, threshold).</param>
-/// <param name="Verdicts">Each run's verdict.</param>
-/// <param name="Measured">Each measured number: mean and sample standard deviation over runs.</param>
-public sealed record AggregatedClaim(string Experiment, ClaimResult Claim, IReadOnlyList<Verdict> Verdicts,
-    IReadOnlyDictionary<string, (double Mean, double Spread)> Measured)
-{
-    /// <summary>The verdict shown: the common one, or "mixed (…)" when runs disagree.</summary>
-    public string VerdictText => Verdicts.Distinct().Count() == 1
-        ? Verdicts[0].ToString().ToLowerInvariant()
-        : "mixed (" + string.Join(", ", Verdicts.GroupBy(v => v).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}")) + ")";
-}
-
 /// <summary>
 /// Builds <c>report.md</c> and a self-contained <c>report.html</c> (plots inlined) from every run
-/// directory under a root: the claims table on top, then per experiment what was run, how each claim
-/// was measured, and the plots. Runs of the same experiment (e.g. different seeds) are aggregated:
-/// mean and spread of each measured number, and each run's verdict.
+/// directory under a root: a summary line and the claims table on top, the runs with their status
+/// and size, then per experiment what was run, how each claim was measured, and the plots. Runs of
+/// the same experiment (e.g. different seeds) are aggregated (<see cref="ClaimAggregation"/>).
 /// </summary>
 public static class ReportBuilder
 {
@@ -37,18 +18,24 @@ public static class ReportBuilder
     /// <param name="root">A folder holding run directories (at any depth up to 3).</param>
     public static (string Markdown, string Html) Build(string root)
     {
+        var report = Read(root);
+        var mdPath = Path.Combine(root, "report.md");
+        var htmlPath = Path.Combine(root, "report.html");
+        AtomicFile.WriteAllText(mdPath, MarkdownReport.Write(report));
+        AtomicFile.WriteAllText(htmlPath, HtmlReport.Write(report));
+        return (mdPath, htmlPath);
+    }
+
+    /// <summary>Everything a report shows, read from the runs under <paramref name="root"/>.</summary>
+    /// <param name="root">A folder of runs.</param>
+    public static ReportData Read(string root)
+    {
         if (File.Exists(root)) throw new LabUserException($"'{root}' is a file; give the folder written by 'muonsharp run' or 'muonsharp reproduce'.");
         if (!Directory.Exists(root)) throw new LabUserException($"'{root}' does not exist; give a folder written by 'muonsharp run' or 'muonsharp reproduce'.");
         var runs = FindRuns(root);
         if (runs.Count == 0) throw new LabUserException($"No runs (config.json or summary.json) under '{root}'.");
-        var claims = Aggregate(runs);
-        var markdown = Markdown(root, runs, claims);
-        var html = Html(root, runs, claims);
-        var mdPath = Path.Combine(root, "report.md");
-        var htmlPath = Path.Combine(root, "report.html");
-        AtomicFile.WriteAllText(mdPath, markdown);
-        AtomicFile.WriteAllText(htmlPath, html);
-        return (mdPath, htmlPath);
+        var missing = ExperimentRegistry.All.Select(e => e.Id).Where(id => runs.All(r => r.Summary.Experiment != id)).ToList();
+        return new ReportData(root, runs, ClaimAggregation.Aggregate(runs), missing);
     }
 
     /// <summary>
@@ -69,6 +56,10 @@ public static class ReportBuilder
             .ToList();
     }
 
+    /// <summary>Claims of completed runs grouped by experiment and claim id (see <see cref="ClaimAggregation.Aggregate"/>).</summary>
+    /// <param name="runs">Runs from <see cref="FindRuns"/>.</param>
+    public static IReadOnlyList<AggregatedClaim> Aggregate(IReadOnlyList<(string Directory, RunSummary Summary)> runs) => ClaimAggregation.Aggregate(runs);
+
     /// <summary>How a run stands, in words: a "running" run whose lock no live process holds was killed.</summary>
     /// <param name="directory">The run directory.</param>
     /// <param name="summary">Its summary.</param>
@@ -79,10 +70,6 @@ public static class ReportBuilder
         var status => status.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>Experiments of the registry with no run under the report's root.</summary>
-    private static IReadOnlyList<string> Missing(IReadOnlyList<(string Directory, RunSummary Summary)> runs) =>
-        ExperimentRegistry.All.Select(e => e.Id).Where(id => runs.All(r => r.Summary.Experiment != id)).ToList();
-
     private static RunSummary FromConfig(string directory)
     {
         var path = Path.Combine(directory, "config.json");
@@ -92,123 +79,44 @@ public static class ReportBuilder
             var id = (string?)config["experiment"] ?? "?";
             var known = ExperimentRegistry.All.FirstOrDefault(e => e.Id == id);
             return new RunSummary(id, known?.Description ?? "", known?.Source ?? "", RunStatus.Running,
-                config["config"]?.DeepClone().AsObject() ?? new JsonObject(), Array.Empty<ClaimResult>(), Array.Empty<string>());
+                config["config"]?.DeepClone().AsObject() ?? new JsonObject(), Array.Empty<ClaimResult>(), Array.Empty<string>(),
+                (string?)config["size"]);
         }
         catch (Exception e) when (e is IOException or JsonException or InvalidOperationException or UnauthorizedAccessException)
         {
             throw new LabUserException($"Cannot read '{path}': {e.Message}");
         }
     }
+}
 
-    /// <summary>Claims of completed runs grouped by experiment and claim id.</summary>
-    /// <param name="runs">Runs from <see cref="FindRuns"/>.</param>
-    public static IReadOnlyList<AggregatedClaim> Aggregate(IReadOnlyList<(string Directory, RunSummary Summary)> runs) =>
-        runs.Where(r => r.Summary.Status == RunStatus.Completed)
-            .SelectMany(r => r.Summary.Claims.Select(c => (r.Summary.Experiment, Claim: c)))
-            .GroupBy(x => (x.Experiment, x.Claim.Id))
-            .Select(g =>
-            {
-                var list = g.Select(x => x.Claim).ToList();
-                var names = list.SelectMany(c => c.Measured.Keys).Distinct().ToList();
-                var measured = names.ToDictionary(n => n, n =>
-                {
-                    var values = list.Where(c => c.Measured.ContainsKey(n)).Select(c => c.Measured[n]).ToList();
-                    return (Stats.Mean(values), Stats.StandardDeviation(values));
-                });
-                return new AggregatedClaim(g.Key.Experiment, list[0], list.Select(c => c.Verdict).ToList(), measured);
-            })
-            .ToList();
-
-    private static string Number(double value) =>
-        double.IsNaN(value) ? "NaN" : Math.Abs(value) is >= 1e4 or < 1e-3 and > 0 ? value.ToString("0.###e0", CultureInfo.InvariantCulture) : value.ToString("0.####", CultureInfo.InvariantCulture);
-
-    private static string MeasuredText(AggregatedClaim c, int runs) =>
-        string.Join("; ", c.Measured.Select(m => runs > 1 ? $"{m.Key} = {Number(m.Value.Mean)} ± {Number(m.Value.Spread)}" : $"{m.Key} = {Number(m.Value.Mean)}"));
-
-    private static string Markdown(string root, IReadOnlyList<(string Directory, RunSummary Summary)> runs, IReadOnlyList<AggregatedClaim> claims)
+/// <summary>What a report is made of.</summary>
+/// <param name="Root">The folder of runs.</param>
+/// <param name="Runs">Every run found, with its summary.</param>
+/// <param name="Claims">Claims aggregated over completed runs.</param>
+/// <param name="Missing">Experiments with no run under the root.</param>
+public sealed record ReportData(string Root, IReadOnlyList<(string Directory, RunSummary Summary)> Runs,
+    IReadOnlyList<AggregatedClaim> Claims, IReadOnlyList<string> Missing)
+{
+    /// <summary>"12 claims: 9 hold, 2 fail, 1 inconclusive" (mixed verdicts counted apart).</summary>
+    public string Tally()
     {
-        var md = new StringBuilder();
-        md.AppendLine("# MuonSharp lab report").AppendLine();
-        md.AppendLine($"{runs.Count} run(s) under `{root}`; verdicts are computed from the measured numbers by each claim's threshold. " +
-                      "Where several runs of one experiment exist, numbers are mean ± sample standard deviation over runs.").AppendLine();
-        md.AppendLine("| run | experiment | status |").AppendLine("|---|---|---|");
-        foreach (var (dir, summary) in runs) md.AppendLine($"| `{Path.GetRelativePath(root, dir)}` | {summary.Experiment} | {StatusText(dir, summary)} |");
-        var missing = Missing(runs);
-        md.AppendLine().AppendLine(missing.Count == 0 ? "Every experiment has a run here." : $"No run here of: {string.Join(", ", missing)}.").AppendLine();
-        md.AppendLine("| experiment | claim | source | verdict | measured | threshold |");
-        md.AppendLine("|---|---|---|---|---|---|");
-        foreach (var c in claims)
-        {
-            int n = c.Verdicts.Count;
-            md.AppendLine($"| {c.Experiment} | {Cell(c.Claim.Statement)} | {c.Claim.Source} | **{c.VerdictText}** | {Cell(MeasuredText(c, n))} | {Cell(c.Claim.Threshold)} |");
-        }
-        foreach (var group in runs.GroupBy(r => r.Summary.Experiment))
-        {
-            var first = group.First().Summary;
-            md.AppendLine().AppendLine($"## {first.Experiment} — {first.Source}").AppendLine();
-            md.AppendLine(first.Description).AppendLine();
-            foreach (var (dir, summary) in group)
-            {
-                md.AppendLine($"Run `{Path.GetRelativePath(root, dir)}`: {StatusText(dir, summary)}; config `{summary.Config.ToJsonString()}`").AppendLine();
-            }
-            foreach (var c in claims.Where(c => c.Experiment == first.Experiment))
-            {
-                md.AppendLine($"- **{c.Claim.Id}** ({c.Claim.Source}) — {c.Claim.Statement}");
-                md.AppendLine($"  - measured: {c.Claim.Measurement}");
-                md.AppendLine($"  - threshold: {c.Claim.Threshold}");
-                md.AppendLine($"  - result: **{c.VerdictText}**; {MeasuredText(c, c.Verdicts.Count)}{(c.Claim.Note is null ? "" : $" ({c.Claim.Note})")}");
-            }
-            var (plotDir, plotSummary) = group.First();
-            md.AppendLine();
-            foreach (var plot in plotSummary.Plots)
-                md.AppendLine($"![{Path.GetFileNameWithoutExtension(plot)}]({Path.GetRelativePath(root, Path.Combine(plotDir, plot)).Replace('\\', '/')})");
-        }
-        return md.ToString();
+        int Count(string v) => Claims.Count(c => c.VerdictText == v);
+        int mixed = Claims.Count(c => c.VerdictText.StartsWith("mixed", StringComparison.Ordinal));
+        return $"{Claims.Count} claims: {Count("holds")} hold, {Count("fails")} fail, {Count("inconclusive")} inconclusive" +
+               (mixed > 0 ? $", {mixed} mixed across runs" : "");
     }
 
-    private static string Html(string root, IReadOnlyList<(string Directory, RunSummary Summary)> runs, IReadOnlyList<AggregatedClaim> claims)
-    {
-        string E(string s) => WebUtility.HtmlEncode(s);
-        var html = new StringBuilder();
-        html.AppendLine("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>MuonSharp lab report</title><style>");
-        html.AppendLine("body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}");
-        html.AppendLine("table{border-collapse:collapse;width:100%;font-size:0.9em}th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}");
-        html.AppendLine(".holds{background:#d9f2d9}.fails{background:#f8d7d7}.inconclusive{background:#fff3cd}.mixed{background:#e2e3f3}");
-        html.AppendLine("img{max-width:100%;border:1px solid #eee;margin:0.5em 0}code{background:#f4f4f4;padding:1px 3px;font-size:0.85em;word-break:break-all}");
-        html.AppendLine("</style></head><body><h1>MuonSharp lab report</h1>");
-        html.AppendLine($"<p>{runs.Count} run(s) under <code>{E(root)}</code>. Verdicts are computed from the measured numbers by each claim's threshold; with several runs of one experiment, numbers are mean ± sample standard deviation over runs.</p>");
-        html.AppendLine("<table><tr><th>run</th><th>experiment</th><th>status</th></tr>");
-        foreach (var (dir, summary) in runs) html.AppendLine($"<tr><td><code>{E(Path.GetRelativePath(root, dir))}</code></td><td>{E(summary.Experiment)}</td><td>{E(StatusText(dir, summary))}</td></tr>");
-        var missing = Missing(runs);
-        html.AppendLine($"</table><p>{E(missing.Count == 0 ? "Every experiment has a run here." : $"No run here of: {string.Join(", ", missing)}.")}</p>");
-        html.AppendLine("<table><tr><th>experiment</th><th>claim</th><th>source</th><th>verdict</th><th>measured</th><th>threshold</th></tr>");
-        foreach (var c in claims)
-        {
-            var css = c.VerdictText.StartsWith("mixed", StringComparison.Ordinal) ? "mixed" : c.VerdictText;
-            html.AppendLine($"<tr><td>{E(c.Experiment)}</td><td>{E(c.Claim.Statement)}</td><td>{E(c.Claim.Source)}</td><td class=\"{css}\"><b>{E(c.VerdictText)}</b></td><td>{E(MeasuredText(c, c.Verdicts.Count))}</td><td>{E(c.Claim.Threshold)}</td></tr>");
-        }
-        html.AppendLine("</table>");
-        foreach (var group in runs.GroupBy(r => r.Summary.Experiment))
-        {
-            var first = group.First().Summary;
-            html.AppendLine($"<h2>{E(first.Experiment)} — {E(first.Source)}</h2><p>{E(first.Description)}</p><ul>");
-            foreach (var (dir, summary) in group)
-                html.AppendLine($"<li>run <code>{E(Path.GetRelativePath(root, dir))}</code>: {E(StatusText(dir, summary))}; config <code>{E(summary.Config.ToJsonString())}</code></li>");
-            html.AppendLine("</ul><dl>");
-            foreach (var c in claims.Where(c => c.Experiment == first.Experiment))
-                html.AppendLine($"<dt><b>{E(c.Claim.Id)}</b> ({E(c.Claim.Source)}): {E(c.Claim.Statement)}</dt><dd>Measured: {E(c.Claim.Measurement)}<br>Threshold: {E(c.Claim.Threshold)}<br>Result: <b>{E(c.VerdictText)}</b>; {E(MeasuredText(c, c.Verdicts.Count))}{(c.Claim.Note is null ? "" : $" ({E(c.Claim.Note)})")}</dd>");
-            html.AppendLine("</dl>");
-            var (plotDir, plotSummary) = group.First();
-            foreach (var plot in plotSummary.Plots)
-            {
-                var path = Path.Combine(plotDir, plot);
-                if (!File.Exists(path)) continue;
-                html.AppendLine($"<img alt=\"{E(Path.GetFileNameWithoutExtension(plot))}\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(path))}\">");
-            }
-        }
-        html.AppendLine("</body></html>");
-        return html.ToString();
-    }
+    /// <summary>The sizes of the runs ("paper", "quick", "custom"), for the report's first line.</summary>
+    public string Sizes() => string.Join(", ", Runs.GroupBy(r => r.Summary.Size ?? "unrecorded").Select(g => $"{g.Count()} at {g.Key} size"));
 
-    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+    /// <summary>The verdict cell: the verdict, and for an inconclusive one its reason.</summary>
+    /// <param name="claim">A claim.</param>
+    public static string VerdictWithReason(AggregatedClaim claim) =>
+        claim.VerdictText != "holds" && claim.VerdictText != "fails" && claim.Notes.Count > 0
+            ? $"{claim.VerdictText}: {string.Join("; ", claim.Notes)}"
+            : claim.VerdictText;
+
+    /// <summary>The anchor of an experiment's section.</summary>
+    /// <param name="experiment">Experiment id.</param>
+    public static string Anchor(string experiment) => "experiment-" + experiment;
 }

@@ -38,6 +38,11 @@ public sealed record RunOptions
     /// finished unit is checkpointed anyway). Default 60 s.
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// A folder of the user's own dataset files (<c>--data-dir</c>; <c>MUONSHARP_DATA_DIR</c> when null),
+    /// taking precedence over the cache (see <see cref="Data.DatasetStore"/>).
+    /// </summary>
+    public string? DataDirectory { get; init; }
     /// <summary>Test hook: called between a checkpoint's data and its manifest (to simulate a crash there).</summary>
     internal Action<string>? CheckpointFault { get; init; }
 }
@@ -75,6 +80,8 @@ public static class LabRunner
             if (!experiment.KnownOptimizers.Contains(name))
                 throw new LabUserException($"Experiment '{experiment.Id}' does not know optimizer '{name}'. Known: {string.Join(", ", experiment.KnownOptimizers)}.");
 
+        var data = Data.DatasetStore.FromEnvironment(options.DataDirectory);   // a bad --data-dir is refused before anything is written
+
         bool created = RunDirectory.Create(directory);
         RunLock runLock;
         try
@@ -101,7 +108,7 @@ public static class LabRunner
             TorchSharp.torch.set_num_threads(options.TorchThreads);
             try
             {
-                return RunIn(experiment, config, configJson, directory, options, resuming);
+                return RunIn(experiment, config, configJson, directory, options, resuming, data);
             }
             finally
             {
@@ -110,23 +117,28 @@ public static class LabRunner
         }
     }
 
-    private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, JsonObject configJson, string directory, RunOptions options, bool resuming)
+    private static RunSummary RunIn(IExperiment experiment, ExperimentConfig config, JsonObject configJson, string directory, RunOptions options, bool resuming, Data.DatasetStore data)
     {
         var wall = Stopwatch.StartNew();
+        double earlierSeconds = resuming && File.Exists(Path.Combine(directory, RunDirectory.SummaryFile)) ? ReadSummary(directory).WallSeconds ?? 0 : 0;
+        var size = SizeOf(experiment, configJson);
         var context = new RunContext(Path.Combine(directory, "plots"), options.Progress, options.Cancellation, options.Echo);
         var plots = context.Plots;
         RunSummary WriteSummary(RunStatus status, IReadOnlyList<Claims.ClaimResult> claims)
         {
-            var summary = new RunSummary(experiment.Id, experiment.Description, experiment.Source, status, configJson, claims, plots.ToList());
+            var summary = new RunSummary(experiment.Id, experiment.Description, experiment.Source, status, configJson, claims, plots.ToList(),
+                size, Math.Round(earlierSeconds + wall.Elapsed.TotalSeconds, 1));
             AtomicFile.WriteAllText(Path.Combine(directory, RunDirectory.SummaryFile), JsonSerializer.Serialize(summary, ConfigOverrides.Json));
             return summary;
         }
 
         using var journal = resuming
             ? RunDirectory.OpenForResume(directory, context.Metrics, options, () => WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>()))
-            : RunDirectory.Start(directory, experiment.Id, config, configJson, Machine(options.TorchThreads), context.Metrics, options,
+            : RunDirectory.Start(directory, experiment.Id, size, config, configJson, Machine(options.TorchThreads), context.Metrics, options,
                 () => WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>()));
-        context.Attach(directory, journal);
+        context.Attach(directory, journal, data);
+        data.Progress = options.Progress;
+        data.Warn = line => context.Log("warning: " + line);
         context.Metrics.OnReplayMismatch = line => context.Log("warning: " + line);
         WriteSummary(RunStatus.Running, Array.Empty<Claims.ClaimResult>());
         using var tensorboard = options.TensorBoard ? new TensorBoardMirror(Path.Combine(directory, "tensorboard"), context.Metrics) : null;
@@ -151,26 +163,39 @@ public static class LabRunner
         try
         {
             claims = experiment.Run(context, config);
-            foreach (var c in claims) context.Log($"claim {c.Id}: {c.Verdict} — {string.Join(", ", c.Measured.Select(m => $"{m.Key}={m.Value:G4}"))}");
+            foreach (var c in claims)
+                context.Log($"claim {c.Id}: {c.Verdict}{(c.Verdict == Claims.Verdict.Inconclusive && c.Note is { } why ? $" ({why})" : "")} — {string.Join(", ", c.Measured.Select(m => $"{m.Key}={m.Value:G4}"))}");
         }
         catch (OperationCanceledException)
         {
             status = RunStatus.Interrupted;
             context.Log($"interrupted: metrics up to the last checkpoint are kept; continue with --resume");
         }
-        catch (Exception e) when (e is not LabUserException)
+        catch (Exception e)
         {
             status = RunStatus.Failed;
             failure = e;
-            context.Log($"failed: {e}");
+            context.Log(e is LabUserException ? $"stopped: {e.Message}" : $"failed: {e}");
         }
 
         context.Log($"checkpointing {journal.CheckpointOverhead.Elapsed.TotalSeconds:F3} s and metrics streaming {journal.MetricsOverhead.TotalSeconds:F3} s " +
                     $"of {wall.Elapsed.TotalSeconds:F1} s wall ({100 * (journal.CheckpointOverhead.Elapsed + journal.MetricsOverhead).TotalSeconds / Math.Max(wall.Elapsed.TotalSeconds, 1e-9):F2}%)");
         journal.Dispose();
-        var written = WriteSummary(status, claims);
+        RunSummary? written = null;
+        try
+        {
+            written = WriteSummary(status, claims);
+        }
+        catch (IOException e)
+        {
+            failure ??= e;
+        }
+        if (failure is LabUserException user) throw user;
+        if (failure is IOException or UnauthorizedAccessException)
+            throw new LabUserException($"Could not write the run directory '{directory}' ({failure.Message.TrimEnd('.')}): is the disk full or read-only? " +
+                                       "What was checkpointed is intact; make room and continue with --resume.");
         if (failure is not null) throw new InvalidOperationException($"Experiment '{experiment.Id}' failed: {failure.Message} (details in {Path.Combine(directory, RunDirectory.LogFile)}; continue with --resume).", failure);
-        return written;
+        return written!;
     }
 
     /// <summary>
@@ -194,6 +219,20 @@ public static class LabRunner
         {
             throw new LabUserException($"Cannot read '{path}': {e.Message}");
         }
+    }
+
+    /// <summary><c>paper</c> or <c>quick</c> when <paramref name="configJson"/> is that size's defaults, else <c>custom</c>.</summary>
+    /// <param name="experiment">The experiment.</param>
+    /// <param name="configJson">The resolved config as JSON.</param>
+    public static string SizeOf(IExperiment experiment, JsonObject configJson)
+    {
+        foreach (var size in new[] { ExperimentSize.Paper, ExperimentSize.Quick })
+        {
+            var defaults = experiment.DefaultConfig(size);
+            if (JsonNode.DeepEquals(JsonSerializer.SerializeToNode(defaults, defaults.GetType(), ConfigOverrides.Json), configJson))
+                return size.ToString().ToLowerInvariant();
+        }
+        return "custom";
     }
 
     /// <summary>Reads a run's summary.json.</summary>

@@ -60,6 +60,7 @@ public sealed class RunContext
     private readonly HashSet<string> _unitKeys = new(StringComparer.Ordinal);
     private RunJournal? _journal;
     private string? _currentUnit;
+    private Data.DatasetStore? _data;
 
     /// <summary>Creates a context that keeps everything in memory and writes plots under <paramref name="plotsDirectory"/>.</summary>
     /// <param name="plotsDirectory">Folder for PNG/SVG plots.</param>
@@ -79,6 +80,12 @@ public sealed class RunContext
 
     /// <summary>The run directory (for files such as saved model weights); null when the context is not backed by one.</summary>
     public string? RunDirectory { get; private set; }
+
+    /// <summary>
+    /// The datasets (MNIST, Fashion-MNIST, text), the user's own files first, else the cache, fetched on
+    /// first use. A context not made by LabRunner reads the environment (tests run offline).
+    /// </summary>
+    public Data.DatasetStore Data => _data ??= MuonSharp.Lab.Data.DatasetStore.FromEnvironment();
 
     /// <summary>Folder for plots (created on first use).</summary>
     public string PlotsDirectory { get; }
@@ -187,10 +194,11 @@ public sealed class RunContext
     }
 
     /// <summary>Backs this context with a run directory's journal (LabRunner does this).</summary>
-    internal void Attach(string runDirectory, RunJournal journal)
+    internal void Attach(string runDirectory, RunJournal journal, Data.DatasetStore data)
     {
         RunDirectory = runDirectory;
         _journal = journal;
+        _data = data;
     }
 
     private static T Deserialize<T>(string key, string json)

@@ -78,13 +78,14 @@ internal static class RunDirectory
     }
 
     /// <summary>Starts a new run: config.json, an empty metrics.csv and log.txt, an empty checkpoint.</summary>
-    public static RunJournal Start(string directory, string experimentId, ExperimentConfig config, JsonObject configJson, JsonObject machine,
+    public static RunJournal Start(string directory, string experimentId, string size, ExperimentConfig config, JsonObject configJson, JsonObject machine,
         MetricsRecorder metrics, RunOptions options, Action writeRunningSummary)
     {
         AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), new JsonObject
         {
             ["experiment"] = experimentId,
             ["format_version"] = LabRunner.FormatVersion,
+            ["size"] = size,
             ["seed"] = config.Seed,
             ["muonsharp_version"] = LabRunner.Version,
             ["machine"] = machine,

@@ -51,8 +51,16 @@ internal sealed class RunJournal : IDisposable
     /// <summary>Appends one line to log.txt (flushed: log lines are rare and tell what happened before a kill).</summary>
     public void Log(string line)
     {
-        _log.Write(line + "\n");
-        _log.Flush();
+        try
+        {
+            _log.Write(line + "\n");
+            _log.Flush();
+        }
+        catch (IOException)
+        {
+            // A full disk: the next checkpoint write fails too and stops the run with a message;
+            // losing a log line must not hide that failure behind another one.
+        }
     }
 
     /// <summary>Checkpoints a finished unit.</summary>

@@ -27,5 +27,7 @@ public enum RunStatus
 /// <param name="Config">The resolved config (snake_case JSON).</param>
 /// <param name="Claims">Judged claims (empty unless completed).</param>
 /// <param name="Plots">Plot files relative to the run directory.</param>
+/// <param name="Size"><c>paper</c> or <c>quick</c> when the config is that size's defaults, <c>custom</c> when overridden; null in runs written before sizes were recorded.</param>
+/// <param name="WallSeconds">Wall time of the run, every attempt of a resumed run added up; null in older runs.</param>
 public sealed record RunSummary(string Experiment, string Description, string Source, RunStatus Status,
-    JsonObject Config, IReadOnlyList<ClaimResult> Claims, IReadOnlyList<string> Plots);
+    JsonObject Config, IReadOnlyList<ClaimResult> Claims, IReadOnlyList<string> Plots, string? Size = null, double? WallSeconds = null);

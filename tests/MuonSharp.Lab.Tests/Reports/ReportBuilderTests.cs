@@ -1,3 +1,4 @@
+using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Experiments;
 using MuonSharp.Lab.Reports;
 using MuonSharp.Lab.Runs;
@@ -22,12 +23,13 @@ public sealed class ReportBuilderTests
         Assert.Equal(Math.Abs(ra - rb) / Math.Sqrt(2), claim.Measured["ratio"].Spread, 12);
         Assert.Equal("holds", claim.VerdictText);
         var markdown = File.ReadAllText(md);
-        Assert.Contains("| experiment | claim | source | verdict | measured | threshold |", markdown);
+        Assert.Contains("| experiment | claim | source | verdict | measured (decisive numbers) | threshold |", markdown);
+        Assert.Contains("1 claims: 1 hold, 0 fail, 0 inconclusive", markdown);
         Assert.Contains("**holds**", markdown);
         Assert.Contains("ratio = ", markdown);
         var page = File.ReadAllText(html);
         Assert.Contains("data:image/png;base64,", page);
-        Assert.True(page.IndexOf("<table>", StringComparison.Ordinal) < page.IndexOf("<h2>", StringComparison.Ordinal), "the claims table comes first");
+        Assert.True(page.IndexOf("<table>", StringComparison.Ordinal) < page.IndexOf("<h2", StringComparison.Ordinal), "the claims table comes first");
     }
 
     [Fact]
@@ -55,10 +57,10 @@ public sealed class ReportBuilderTests
         var (md, _) = ReportBuilder.Build(temp.Path);
         var markdown = File.ReadAllText(md);
 
-        Assert.Contains("| `done` | toy | completed |", markdown);
-        Assert.Contains("| `failed` | toy | failed — continue it with --resume |", markdown);
-        Assert.Contains("| `killed` | toy | stopped before finishing (killed?) — continue it with --resume |", markdown);
-        Assert.Contains("| `killed-early` | toy | stopped before finishing", markdown);
+        Assert.Contains("| `done` | toy | quick | completed |", markdown);
+        Assert.Contains("| `failed` | toy | quick | failed — continue it with --resume |", markdown);
+        Assert.Contains("| `killed` | toy | quick | stopped before finishing (killed?) — continue it with --resume |", markdown);
+        Assert.Contains("| `killed-early` | toy | quick | stopped before finishing", markdown);
         Assert.Contains("No run here of: ", markdown);
         Assert.Contains("deep-linear", markdown[markdown.IndexOf("No run here of: ", StringComparison.Ordinal)..]);
     }
@@ -70,5 +72,49 @@ public sealed class ReportBuilderTests
         File.WriteAllText(temp.Sub("x"), "");
 
         Assert.Contains("is a file", Assert.Throws<LabUserException>(() => ReportBuilder.Build(temp.Sub("x"))).Message);
+    }
+
+    [Fact]
+    public void A_number_of_one_run_has_no_spread_and_a_standard_deviation_is_shown_as_its_range_not_averaged()
+    {
+        var spec = new ClaimSpec("c", "000 §3", "s", "m", "t");
+        AggregatedClaim Over(params double[] values) => ClaimAggregation.Aggregate(values.Select((v, i) => ($"r{i}",
+            new RunSummary("x", "", "", RunStatus.Completed, new System.Text.Json.Nodes.JsonObject(),
+                new[] { spec.Judge(true, new Dictionary<string, double> { ["ratio"] = v, ["gd_std"] = v / 10 }) }, Array.Empty<string>()))).ToList()).Single();
+
+        Assert.Equal("ratio = 2", Over(2).Describe("ratio"));
+        Assert.Equal("ratio = 2 ± 1.4142 (2 runs)", Over(1, 3).Describe("ratio"));
+        Assert.Equal("gd_std = 0.1 to 0.3 over 2 runs", Over(1, 3).Describe("gd_std"));
+    }
+
+    [Fact]
+    public void The_decisive_numbers_come_first_and_an_inconclusive_verdict_carries_its_reason()
+    {
+        var spec = new ClaimSpec("c", "000 §3", "s", "m", "t");
+        var measured = new Dictionary<string, double> { ["a"] = 1, ["b"] = 2, ["c"] = 3 };
+        var claim = ClaimAggregation.Aggregate(new[] { ("r", new RunSummary("x", "", "", RunStatus.Completed, new System.Text.Json.Nodes.JsonObject(),
+            new[] { spec.Judge(null, measured, "SGD did not fit the trained pairs", decisive: new[] { "c" }) }, Array.Empty<string>())) }).Single();
+
+        Assert.Equal(new[] { "c" }, claim.Split().Headline);
+        Assert.Equal(new[] { "a", "b" }, claim.Split().Details);
+        Assert.Equal("inconclusive: SGD did not fit the trained pairs", ReportData.VerdictWithReason(claim));
+        Assert.Throws<ArgumentException>(() => spec.Judge(true, measured, decisive: new[] { "missing" }));
+    }
+
+    [Fact]
+    public void Every_paper_in_code_is_cited_in_docs_papers_md_and_sources_gain_their_titles()
+    {
+        var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "papers.md"));
+
+        foreach (var paper in Papers.All) Assert.Contains($"| {paper.Id} | {paper.Title} |", docs);
+        Assert.Equal("002 §4 — “The Spectral Dynamics and Noise Geometry of Muon”", Papers.WithTitles("002 §4"));
+        Assert.Equal("test", Papers.WithTitles("test"));
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MuonSharp.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 }

@@ -96,4 +96,20 @@ public sealed class LabRunnerTests
         Assert.Equal(written.Claims.Single().Measured["ratio"], read.Claims.Single().Measured["ratio"]);
         Assert.Equal(Verdict.Holds, read.Claims.Single().Verdict);
     }
+
+    [Theory]
+    [InlineData(ExperimentSize.Quick, 0, "quick")]
+    [InlineData(ExperimentSize.Paper, 0, "paper")]
+    [InlineData(ExperimentSize.Quick, 3, "custom")]
+    public void Config_json_and_summary_say_the_size(ExperimentSize size, int seed, string expected)
+    {
+        using var temp = new TempDirectory();
+        var config = (ToyConfig)Toy.DefaultConfig(size) with { Seed = seed };
+
+        var summary = LabRunner.Run(Toy, config, temp.Path);
+
+        Assert.Equal(expected, summary.Size);
+        Assert.Equal(expected, (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(temp.Path, "config.json")))!["size"]);
+        Assert.True(summary.WallSeconds >= 0);
+    }
 }

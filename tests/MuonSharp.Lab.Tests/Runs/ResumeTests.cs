@@ -67,7 +67,7 @@ public sealed class ResumeTests
         var crashing = new RunOptions
         {
             CheckpointInterval = TimeSpan.Zero,
-            CheckpointFault = p => { if (p == point && ++hits == 3) throw new IOException("simulated crash while checkpointing"); },
+            CheckpointFault = p => { if (p == point && ++hits == 3) throw new InvalidOperationException("simulated crash while checkpointing"); },
         };
 
         Assert.Throws<InvalidOperationException>(() => LabRunner.Run(Toy, config, dir, crashing));
@@ -143,19 +143,21 @@ public sealed class ResumeTests
         Assert.Equal(RunStatus.Completed, summary.Status);
     }
 
-    [Fact]
-    public void A_checkpoint_of_another_format_is_refused_with_both_versions()
+    [Theory]
+    [InlineData(1)]   // written before the optimizers' state format 2: its state files must not be read
+    [InlineData(99)]
+    public void A_checkpoint_of_another_format_is_refused_with_both_versions(int otherFormat)
     {
         using var temp = new TempDirectory();
         Assert.Throws<InvalidOperationException>(() => LabRunner.Run(new ToyExperiment { CrashAt = (1, 0) }, Config, temp.Path));
         var manifest = Path.Combine(temp.Path, "checkpoint", "checkpoint.json");
         var node = JsonNode.Parse(File.ReadAllText(manifest))!;
-        node["format"] = 99;
+        node["format"] = otherFormat;
         File.WriteAllText(manifest, node.ToJsonString());
 
         var error = Assert.Throws<LabUserException>(() => LabRunner.Run(Toy, Config, temp.Path, new RunOptions { Resume = true }));
 
-        Assert.Contains("format 99", error.Message);
+        Assert.Contains($"format {otherFormat} (", error.Message);
         Assert.Contains($"format {RunCheckpoint.Format} only", error.Message);
     }
 
@@ -195,5 +197,23 @@ public sealed class ResumeTests
 
         Assert.Equal(2 * Config.Steps, MetricsRecorder.Read(Path.Combine(temp.Path, "metrics.csv")).Count);
         Assert.Equal("failed", (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(temp.Path, "summary.json")))!["status"]);
+    }
+
+    [Fact]
+    public void A_full_disk_while_checkpointing_is_a_one_line_user_error_and_the_run_resumes_once_there_is_room()
+    {
+        using var temp = new TempDirectory();
+        var expected = Uninterrupted(temp, Config);
+        var dir = temp.Sub("full");
+        int hits = 0;
+        var fullDisk = new RunOptions { CheckpointFault = p => { if (++hits == 2) throw new IOException("No space left on device"); } };
+
+        var error = Assert.Throws<LabUserException>(() => LabRunner.Run(Toy, Config, dir, fullDisk));
+        LabRunner.Run(Toy, Config, dir, new RunOptions { Resume = true });
+
+        Assert.Contains("No space left on device", error.Message);
+        Assert.Contains("--resume", error.Message);
+        Assert.Empty(Directory.EnumerateFiles(dir, "*.tmp*", SearchOption.AllDirectories));
+        Assert.Equal(expected, Metrics(dir));
     }
 }

@@ -78,18 +78,31 @@ internal static class DeepLinearClaims
     // ---- (d) Spectral GD and Muon oscillate after convergence ------------------------------------
 
     /// <summary>
-    /// Required ratio of the tail loss std of Spectral GD (and of Muon) to GD's: an order of magnitude,
-    /// so that the rounding noise of a converged GD run cannot decide the verdict either way.
+    /// An oscillation persists when the loss std over the tail is at least this fraction of the std
+    /// over the window of the same length before it. An oscillation damped as e^(−t/τ) has the ratio
+    /// e^(−w/τ) for windows of length w, so ≥ 0.5 means it is not damped on the scale of the window
+    /// (τ ≥ w/ln 2). Fixed before the rule was first run (it replaces a ratio to GD's tail std that
+    /// rounding noise alone could satisfy).
     /// </summary>
-    public const double MinOscillationRatio = 10;
+    public const double MinPersistence = 0.5;
 
+    /// <summary>
+    /// GD counts as settled when its tail loss std is below this fraction of its tail loss: a few
+    /// thousand float64 rounding steps (ε ≈ 2·10⁻¹⁶) away from a fixed point, far below any
+    /// oscillation an optimizer step makes. Fixed before the rule was first run.
+    /// </summary>
+    public const double SettledRelativeStd = 1e-9;
+
+    /// <summary>(d) Spectral GD and Muon keep oscillating after convergence, GD settles.</summary>
     public static readonly ClaimSpec Oscillation = new(
         "d-oscillation", "000 §3.1 (Experiments), App. C.1, Figs 5–6",
         "After the modes are learned, Spectral GD and Muon keep oscillating (every direction of the update gets a unit step, noise included), GD does not.",
-        "Over the last tail_fraction of steps: standard deviation of the loss and the fraction of its step-to-step changes that reverse sign; seed means per optimizer. " +
-        "Convergence check: the median excess loss in the tail is ≤ ½(s_k/2)² for every optimizer.",
-        $"Holds if both Spectral GD's and Muon's seed-mean tail std are ≥ {MinOscillationRatio}× GD's; fails if either is smaller. " +
-        "Inconclusive if any of the three did not run or has not converged before the tail (run more steps).");
+        "Per run, the loss std over the last tail_fraction of steps and over the window of the same length before it; persistence = their ratio " +
+        "(≈ 1: the oscillation does not shrink with more steps; ≪ 1: it dies out), and the tail std relative to the tail's median loss; seed means per optimizer. " +
+        "Precondition: every run of the three has converged before the earlier window (median excess loss ≤ ½(s_k/2)² in both windows).",
+        $"Holds if Spectral GD's and Muon's seed-mean persistence are both ≥ {MinPersistence} while GD's is < {MinPersistence} or GD has settled " +
+        $"(relative tail std ≤ {SettledRelativeStd:G}); fails otherwise. Inconclusive if any of the three did not run or the precondition fails (run more steps). " +
+        "Thresholds fixed before this rule's first run.");
 
     /// <summary>All four, in order.</summary>
     public static IReadOnlyList<ClaimSpec> All { get; } = new[] { Sequential, EqualRate, Plateaus, Oscillation };
@@ -122,9 +135,10 @@ internal static class DeepLinearClaims
         measured["t_s_cv"] = Stats.StandardDeviation(flowTimesS) / Stats.Mean(flowTimesS);
         measured["ordered_all_seeds"] = ordered ? 1 : 0;
 
-        if (!complete) return Sequential.Judge(null, measured, "A mode never reached half its target under GD; run more steps.");
+        string[] decisive = { "slope_mean", "ordered_all_seeds" };
+        if (!complete) return Sequential.Judge(null, measured, "A mode never reached half its target under GD; run more steps.", decisive);
         double mean = measured["slope_mean"];
-        return Sequential.Judge(Math.Abs(mean - GdSlope) <= GdSlopeTolerance && ordered, measured);
+        return Sequential.Judge(Math.Abs(mean - GdSlope) <= GdSlopeTolerance && ordered, measured, null, decisive);
     }
 
     /// <summary>Judges (b) from Spectral GD's analyses (GD's and Muon's reported alongside).</summary>
@@ -159,9 +173,10 @@ internal static class DeepLinearClaims
         if (muon.Count > 0) measured["muon_slope_mean"] = Stats.Mean(muon.Select(a => Stats.LogLogSlope(a.Run.ModeTargets, a.HalfTimes)));
 
         double spreadMean = measured["spread_mean"], slopeMean = measured["slope_mean"];
+        string[] decisive = { "spread_mean", "slope_mean" };
         if (!double.IsFinite(spreadMean) || !double.IsFinite(slopeMean))
-            return EqualRate.Judge(null, measured, "A mode never reached half its target, or a σᵢ was not positive at t_e, in some seed.");
-        return EqualRate.Judge(spreadMean <= MaxEarlySpread && Math.Abs(slopeMean - SpectralSlope) <= SpectralSlopeTolerance, measured);
+            return EqualRate.Judge(null, measured, "A mode never reached half its target, or a σᵢ was not positive at t_e, in some seed.", decisive);
+        return EqualRate.Judge(spreadMean <= MaxEarlySpread && Math.Abs(slopeMean - SpectralSlope) <= SpectralSlopeTolerance, measured, null, decisive);
     }
 
     /// <summary>Judges (c) from GD's and Spectral GD's plateau counts (Muon's reported alongside).</summary>
@@ -179,12 +194,13 @@ internal static class DeepLinearClaims
         if (!measured.ContainsKey("gd_count_mean") || !measured.ContainsKey("spectral-gd_count_mean"))
             return Plateaus.Judge(null, measured, "Needs both gd and spectral-gd.");
         double gd = measured["gd_count_mean"], spectral = measured["spectral-gd_count_mean"];
+        string[] decisive = { "gd_count_mean", "spectral-gd_count_mean" };
         if (!double.IsFinite(gd) || !double.IsFinite(spectral))
-            return Plateaus.Judge(null, measured, "A loss curve never descended to the end level ½(s_k/2)²; run more steps.");
-        return Plateaus.Judge(gd >= (config.Modes - 1) / 2.0 && spectral < 0.5, measured);
+            return Plateaus.Judge(null, measured, "A loss curve never descended to the end level ½(s_k/2)²; run more steps.", decisive);
+        return Plateaus.Judge(gd >= (config.Modes - 1) / 2.0 && spectral < 0.5, measured, null, decisive);
     }
 
-    /// <summary>Judges (d) from the tails of all three optimizers.</summary>
+    /// <summary>Judges (d) from the last two windows of all three optimizers' runs.</summary>
     public static ClaimResult JudgeOscillation(IReadOnlyList<RunAnalysis> analyses, DeepLinearConfig config)
     {
         var measured = new Dictionary<string, double>();
@@ -193,21 +209,24 @@ internal static class DeepLinearClaims
         {
             var runs = Of(analyses, name);
             if (runs.Count == 0) continue;
-            foreach (var a in runs) measured[$"{name}_std_seed{a.Seed}"] = a.TailLossStd;
+            foreach (var a in runs) measured[$"{name}_persistence_seed{a.Seed}"] = a.Persistence;
+            measured[$"{name}_persistence_mean"] = Stats.Mean(runs.Select(a => a.Persistence));
+            measured[$"{name}_relative_tail_std_mean"] = Stats.Mean(runs.Select(a => a.RelativeTailStd));
             measured[$"{name}_std_mean"] = Stats.Mean(runs.Select(a => a.TailLossStd));
+            measured[$"{name}_earlier_std_mean"] = Stats.Mean(runs.Select(a => a.EarlierLossStd));
             measured[$"{name}_reversals_mean"] = Stats.Mean(runs.Select(a => a.TailReversals));
             measured[$"{name}_tail_excess_median_max"] = runs.Max(a => a.TailExcessMedian);
-            converged &= runs.All(a => a.ConvergedBeforeTail);
+            converged &= runs.All(a => a.ConvergedBeforeEarlierWindow);
         }
-        if (DeepLinearTraining.OptimizerNames.Any(n => !measured.ContainsKey($"{n}_std_mean")))
+        string[] decisive = { "spectral-gd_persistence_mean", "muon_persistence_mean", "gd_persistence_mean", "gd_relative_tail_std_mean" };
+        if (DeepLinearTraining.OptimizerNames.Any(n => !measured.ContainsKey($"{n}_persistence_mean")))
             return Oscillation.Judge(null, measured, "Needs gd, spectral-gd and muon.");
-        double gd = measured["gd_std_mean"];
-        measured["spectral-gd_over_gd"] = measured["spectral-gd_std_mean"] / gd;
-        measured["muon_over_gd"] = measured["muon_std_mean"] / gd;
         if (!converged)
-            return Oscillation.Judge(null, measured, "Some run had not converged before the tail (median tail excess loss above ½(s_k/2)²); run more steps.");
-        bool holds = measured["spectral-gd_std_mean"] >= MinOscillationRatio * gd && measured["muon_std_mean"] >= MinOscillationRatio * gd;
-        return Oscillation.Judge(holds, measured);
+            return Oscillation.Judge(null, measured,
+                "Some run had not converged before the earlier window (median excess loss above ½(s_k/2)² there); run more steps.", decisive);
+        bool gdSettles = measured["gd_persistence_mean"] < MinPersistence || measured["gd_relative_tail_std_mean"] <= SettledRelativeStd;
+        bool holds = measured["spectral-gd_persistence_mean"] >= MinPersistence && measured["muon_persistence_mean"] >= MinPersistence && gdSettles;
+        return Oscillation.Judge(holds, measured, null, decisive);
     }
 
     private static List<RunAnalysis> Of(IReadOnlyList<RunAnalysis> analyses, string optimizer) =>

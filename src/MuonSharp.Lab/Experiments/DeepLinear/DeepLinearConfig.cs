@@ -25,7 +25,7 @@ public sealed record DeepLinearConfig : ExperimentConfig
     public int OutputDim { get; init; } = 20;
 
     /// <summary>Hidden width h of W₁ ∈ R^{h×d}, W₂ ∈ R^{c×h}; at least the number of planted modes.</summary>
-    public int HiddenDim { get; init; } = 20;
+    public int HiddenWidth { get; init; } = 20;
 
     /// <summary>Number of training samples n (full batch).</summary>
     public int Samples { get; init; } = 1000;
@@ -52,7 +52,7 @@ public sealed record DeepLinearConfig : ExperimentConfig
     /// mode of W₂W₁ starts GD's exponential growth from σ₀ ≈ ε²h/2 ≈ 10⁻¹¹, so the saddles are long
     /// (escape time ∝ ln(s/σ₀)) while every number stays far above float64 rounding.
     /// </summary>
-    public double InitStd { get; init; } = 1e-6;
+    public double InitScale { get; init; } = 1e-6;
 
     /// <summary>
     /// Learning rate of GD. Stable below 1/s₁ (the top Hessian eigenvalue at the balanced minimum is
@@ -65,7 +65,7 @@ public sealed record DeepLinearConfig : ExperimentConfig
     /// (App. B), so mode i saturates after ≈ √sᵢ / lr steps: 0.01 resolves the smallest mode's rise in
     /// ≈ 70 steps and saturates the largest in ≈ 280.
     /// </summary>
-    public double SpectralLr { get; init; } = 0.01;
+    public double SpectralGdLr { get; init; } = 0.01;
 
     /// <summary>Learning rate of Muon: the same step size as Spectral GD, so the two are comparable.</summary>
     public double MuonLr { get; init; } = 0.01;
@@ -86,13 +86,13 @@ public sealed record DeepLinearConfig : ExperimentConfig
         foreach (var problem in base.Validate()) yield return problem;
         if (InputDim < 1) yield return $"input_dim = {InputDim}: must be ≥ 1";
         if (OutputDim < 1) yield return $"output_dim = {OutputDim}: must be ≥ 1";
-        if (HiddenDim < 1) yield return $"hidden_dim = {HiddenDim}: must be ≥ 1";
+        if (HiddenWidth < 1) yield return $"hidden_width = {HiddenWidth}: must be ≥ 1";
         int rank = Math.Min(InputDim, OutputDim);
         var s = TargetSingularValues ?? Array.Empty<double>();
         if (s.Length < 2)
             yield return $"target_singular_values has {s.Length} value(s): give at least 2 (the claims fit power laws across modes)";
-        if (s.Length > Math.Min(rank, HiddenDim))
-            yield return $"target_singular_values has {s.Length} values: at most min(input_dim, output_dim, hidden_dim) = {Math.Min(rank, HiddenDim)}";
+        if (s.Length > Math.Min(rank, HiddenWidth))
+            yield return $"target_singular_values has {s.Length} values: at most min(input_dim, output_dim, hidden_width) = {Math.Min(rank, HiddenWidth)}";
         if (s.Any(v => !(v > 0) || !double.IsFinite(v)))
             yield return $"target_singular_values = [{string.Join(", ", s)}]: every value must be finite and > 0";
         for (int i = 1; i < s.Length; i++)
@@ -105,11 +105,11 @@ public sealed record DeepLinearConfig : ExperimentConfig
         else if (Samples < InputDim)
             yield return $"samples = {Samples} < input_dim = {InputDim}: Σxx must be invertible (for whitening and the least-squares loss); use samples ≥ input_dim";
         if (!(NoiseStd >= 0) || !double.IsFinite(NoiseStd)) yield return $"noise_std = {NoiseStd}: must be finite and ≥ 0";
-        if (!(InitStd > 0) || !double.IsFinite(InitStd)) yield return $"init_std = {InitStd}: must be finite and > 0";
+        if (!(InitScale > 0) || !double.IsFinite(InitScale)) yield return $"init_scale = {InitScale}: must be finite and > 0";
         if (!(GdLr > 0)) yield return $"gd_lr = {GdLr}: must be > 0";
         else if (s.Length > 0 && s[0] > 0 && GdLr >= 1 / s[0])
             yield return $"gd_lr = {GdLr}: GD diverges at or above 1/s₁ = {1 / s[0]:G4} (top Hessian eigenvalue 2s₁ at the minimum); choose a smaller gd_lr";
-        if (!(SpectralLr > 0)) yield return $"spectral_lr = {SpectralLr}: must be > 0";
+        if (!(SpectralGdLr > 0)) yield return $"spectral_gd_lr = {SpectralGdLr}: must be > 0";
         if (!(MuonLr > 0)) yield return $"muon_lr = {MuonLr}: must be > 0";
         if (!(MuonMomentum >= 0 && MuonMomentum < 1)) yield return $"muon_momentum = {MuonMomentum}: must be in [0, 1)";
         if (!(TailFraction > 0 && TailFraction <= 0.5)) yield return $"tail_fraction = {TailFraction}: must be in (0, 0.5]";

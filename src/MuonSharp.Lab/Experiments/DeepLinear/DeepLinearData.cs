@@ -1,3 +1,4 @@
+using MuonSharp.Lab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,23 +49,29 @@ internal sealed class DeepLinearProblem : IDisposable
     /// </summary>
     public double MinimumLoss { get; }
 
-    /// <summary>Draws a problem from <paramref name="generator"/> (CPU, float64).</summary>
+    /// <summary>
+    /// Draws the problem of <paramref name="seed"/> (CPU, float64): the teacher's singular vectors, the
+    /// inputs and the label noise each from their own seed stream (<c>teacher</c>, <c>inputs</c>, <c>noise</c>).
+    /// </summary>
     /// <param name="config">Dimensions, planted spectrum, noise, whitening.</param>
-    /// <param name="generator">The seeded generator; advanced by the draws.</param>
-    public static DeepLinearProblem Generate(DeepLinearConfig config, Generator generator)
+    /// <param name="seed">The run's seed.</param>
+    public static DeepLinearProblem Generate(DeepLinearConfig config, int seed)
     {
         int d = config.InputDim, c = config.OutputDim, n = config.Samples, k = config.Modes;
+        using var teacherGenerator = SeedStreams.Generator(seed, "teacher");
+        using var inputGenerator = SeedStreams.Generator(seed, "inputs");
+        using var noiseGenerator = SeedStreams.Generator(seed, "noise");
         using var scope = NewDisposeScope();
 
         // Planted teacher W* = P diag(s) Qᵀ with P, Q random orthonormal columns (QR of a Gaussian).
-        var p = RandomOrthonormalColumns(c, k, generator);                             // [c, k]
-        var q = RandomOrthonormalColumns(d, k, generator);                             // [d, k]
+        var p = RandomOrthonormalColumns(c, k, teacherGenerator);                      // [c, k]
+        var q = RandomOrthonormalColumns(d, k, teacherGenerator);                      // [d, k]
         var s = tensor(config.TargetSingularValues, dtype: ScalarType.Float64);        // [k]
         var teacher = (p * s.unsqueeze(0)).matmul(q.mT);                               // [c, d]
 
-        var x = randn(new long[] { n, d }, dtype: ScalarType.Float64, generator: generator);   // [n, d]
+        var x = randn(new long[] { n, d }, dtype: ScalarType.Float64, generator: inputGenerator);   // [n, d]
         if (config.WhitenInputs) x = x.matmul(InverseSquareRoot(x.mT.matmul(x) / n));           // now XᵀX/n = I
-        var noise = randn(new long[] { n, c }, dtype: ScalarType.Float64, generator: generator);
+        var noise = randn(new long[] { n, c }, dtype: ScalarType.Float64, generator: noiseGenerator);
         var y = x.matmul(teacher.mT) + noise * config.NoiseStd;                        // [n, c]
 
         var sigmaXX = x.mT.matmul(x) / n;                                              // [d, d]
@@ -72,7 +79,7 @@ internal sealed class DeepLinearProblem : IDisposable
         var (u, sv, vh) = linalg.svd(sigmaYX, fullMatrices: false);
         var modeTargets = sv.narrow(0, 0, k).data<double>().ToArray();
 
-        double minimumLoss = MinimumLossOf(x, y, sigmaXX, sigmaYX, config.HiddenDim);
+        double minimumLoss = MinimumLossOf(x, y, sigmaXX, sigmaYX, config.HiddenWidth);
         return new DeepLinearProblem(
             x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope(),
             u.narrow(1, 0, k).contiguous().MoveToOuterDisposeScope(),

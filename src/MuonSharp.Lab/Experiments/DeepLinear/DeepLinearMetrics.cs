@@ -20,8 +20,12 @@ internal readonly record struct PlateauSummary(double Count, double Fraction, in
 /// <param name="TailLossStd">Standard deviation of the loss over the last tail_fraction of steps.</param>
 /// <param name="TailReversals">Fraction of the loss's step-to-step changes in the tail that reverse sign.</param>
 /// <param name="TailExcessMedian">Median excess loss in the tail (convergence check).</param>
-internal sealed record RunAnalysis(Trajectory Run, double[] HalfTimes, PlateauSummary Plateaus,
-    double TailLossStd, double TailReversals, double TailExcessMedian)
+/// <param name="EarlierLossStd">Standard deviation of the loss over the window of the same length just before the tail.</param>
+/// <param name="EarlierExcessMedian">Median excess loss in that earlier window (convergence check for claim d).</param>
+/// <param name="TailLossMedian">Median loss in the tail: the scale the oscillation is measured against.</param>
+internal sealed record RunAnalysis(ModeRun Run, double[] HalfTimes, PlateauSummary Plateaus,
+    double TailLossStd, double TailReversals, double TailExcessMedian,
+    double EarlierLossStd = double.NaN, double EarlierExcessMedian = double.NaN, double TailLossMedian = double.NaN)
 {
     /// <summary>Optimizer name.</summary>
     public string Optimizer => Run.Optimizer;
@@ -31,6 +35,15 @@ internal sealed record RunAnalysis(Trajectory Run, double[] HalfTimes, PlateauSu
 
     /// <summary>The run has converged before the tail: its median excess loss there is at most <see cref="DeepLinearMetrics.EndLevel"/>.</summary>
     public bool ConvergedBeforeTail => TailExcessMedian <= DeepLinearMetrics.EndLevel(Run.ModeTargets);
+
+    /// <summary>The run had converged before the earlier window too, so both windows measure the converged state.</summary>
+    public bool ConvergedBeforeEarlierWindow => ConvergedBeforeTail && EarlierExcessMedian <= DeepLinearMetrics.EndLevel(Run.ModeTargets);
+
+    /// <summary>Tail loss std over the earlier window's: ≈ 1 for an oscillation that persists, ≪ 1 for one that dies out.</summary>
+    public double Persistence => TailLossStd / EarlierLossStd;
+
+    /// <summary>Tail loss std relative to the tail's median loss.</summary>
+    public double RelativeTailStd => TailLossStd / TailLossMedian;
 }
 
 /// <summary>
@@ -42,14 +55,23 @@ internal static class DeepLinearMetrics
     /// <summary>Measures one trajectory.</summary>
     /// <param name="run">The trajectory.</param>
     /// <param name="tailFraction">Fraction of the last steps taken as the tail.</param>
-    public static RunAnalysis Analyze(Trajectory run, double tailFraction)
+    public static RunAnalysis Analyze(ModeRun run, double tailFraction)
     {
         var excess = run.ExcessLoss;
         var tailLoss = Tail(run.Loss, tailFraction);
-        var tailExcess = Tail(excess, tailFraction).OrderBy(v => v).ToList();
-        double median = tailExcess.Any(v => !double.IsFinite(v)) ? double.NaN : tailExcess[tailExcess.Count / 2];
+        var earlierLoss = EarlierWindow(run.Loss, tailFraction);
         return new RunAnalysis(run, HalfTimes(run.Sigma, run.ModeTargets), Plateaus(excess, EndLevel(run.ModeTargets)),
-            Stats.StandardDeviation(tailLoss), SignReversalFraction(tailLoss), median);
+            Stats.StandardDeviation(tailLoss), SignReversalFraction(tailLoss), Median(Tail(excess, tailFraction)),
+            Stats.StandardDeviation(earlierLoss), Median(EarlierWindow(excess, tailFraction)), Median(tailLoss));
+    }
+
+    /// <summary>Median of a series; NaN if it is empty or holds a non-finite value.</summary>
+    /// <param name="series">Values.</param>
+    public static double Median(IReadOnlyList<double> series)
+    {
+        if (series.Count == 0 || series.Any(v => !double.IsFinite(v))) return double.NaN;
+        var sorted = series.OrderBy(v => v).ToList();
+        return sorted[sorted.Count / 2];
     }
 
     /// <summary>
@@ -154,6 +176,19 @@ internal static class DeepLinearMetrics
     {
         int length = Math.Max(2, (int)Math.Round(fraction * series.Count));
         return series.Skip(Math.Max(0, series.Count - length)).ToList();
+    }
+
+    /// <summary>
+    /// The window of the same length as <see cref="Tail"/> that ends where the tail begins (claim d
+    /// compares the two: an oscillation that persists has the same spread in both).
+    /// </summary>
+    /// <param name="series">Values per step.</param>
+    /// <param name="fraction">In (0, 0.5].</param>
+    public static IReadOnlyList<double> EarlierWindow(IReadOnlyList<double> series, double fraction)
+    {
+        int length = Math.Max(2, (int)Math.Round(fraction * series.Count));
+        int start = Math.Max(0, series.Count - 2 * length);
+        return series.Skip(start).Take(Math.Max(0, series.Count - length - start)).ToList();
     }
 
     /// <summary>

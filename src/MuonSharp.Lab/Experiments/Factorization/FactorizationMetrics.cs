@@ -77,10 +77,10 @@ public static class FactorizationMetrics
         return total > 0 ? Math.Sqrt(Math.Max(0, total - diagonal) / total) : double.NaN;
     }
 
-    /// <summary>√(PPᵀ) − √(QQᵀ), [N, N]: the quantity Muon flow conserves once aligned.</summary>
+    /// <summary>√(PPᵀ) − √(QQᵀ), [N, N]: the quantity the polar (Muon) flow conserves once aligned.</summary>
     /// <param name="p">[N, d].</param>
     /// <param name="q">[N, d].</param>
-    public static Tensor MuonInvariant(Tensor p, Tensor q)
+    public static Tensor SqrtGramDifference(Tensor p, Tensor q)
     {
         using var scope = NewDisposeScope();
         return (GramSquareRoot(p) - GramSquareRoot(q)).MoveToOuterDisposeScope();
@@ -89,7 +89,80 @@ public static class FactorizationMetrics
     /// <summary>PPᵀ − QQᵀ, [N, N]: the quantity gradient flow conserves.</summary>
     /// <param name="p">[N, d].</param>
     /// <param name="q">[N, d].</param>
-    public static Tensor GdInvariant(Tensor p, Tensor q) => p.matmul(p.T) - q.matmul(q.T);
+    public static Tensor GramDifference(Tensor p, Tensor q) => p.matmul(p.T) - q.matmul(q.T);
+
+    /// <summary>
+    /// The alignment scores of 003's authors (<c>fig3.ipynb</c>), each in [0, 1] with 1 = aligned, for a
+    /// diagonal target with singular values <paramref name="target"/>: left and right compare PᵀQ's
+    /// singular vectors with the target's (the standard basis), inner compares P's and Q's singular
+    /// vectors on the inner side. Each is Σ over blocks of ‖O[block, block]‖²_F / r, where adjacent modes
+    /// share a block unless both spectra separate them by a relative gap &gt; <paramref name="relativeGap"/>
+    /// and an absolute gap &gt; <paramref name="absoluteGap"/> (its square for the inner score), so that
+    /// nearly degenerate modes may mix freely.
+    /// </summary>
+    /// <param name="p">[N, d].</param>
+    /// <param name="q">[N, d].</param>
+    /// <param name="target">s_1 ≥ … ≥ s_d.</param>
+    /// <param name="relativeGap">Relative gap that separates two modes.</param>
+    /// <param name="absoluteGap">Absolute gap that separates two modes.</param>
+    public static (double Left, double Right, double Inner) AlignmentScores(Tensor p, Tensor q, IReadOnlyList<double> target, double relativeGap, double absoluteGap)
+    {
+        using var scope = NewDisposeScope();
+        int r = (int)Math.Min(p.shape[0], p.shape[1]);
+        var (u, sv, vh) = linalg.svd(p.T.matmul(q), fullMatrices: false); // [d, d], [d], [d, d]
+        var model = sv.data<double>().Take(r).ToArray();
+        var tgt = target.Take(r).ToArray();
+        var block = TensorIndex.Slice(0, r);
+        double left = BlockScore(u[block, block], model, tgt, relativeGap, absoluteGap);
+        double right = BlockScore(vh[block, block], model, tgt, relativeGap, absoluteGap);
+        var (up, sp, _) = linalg.svd(p, fullMatrices: false); // [N, k], [k]
+        var (uq, sq, _) = linalg.svd(q, fullMatrices: false);
+        double inner = BlockScore(up.T.matmul(uq), sp.data<double>().ToArray(), sq.data<double>().ToArray(), relativeGap, absoluteGap * absoluteGap);
+        return (left, right, inner);
+    }
+
+    private static double BlockScore(Tensor overlap, double[] first, double[] second, double relativeGap, double absoluteGap)
+    {
+        bool Separated(double[] sv, int j) => sv[j] / Math.Max(sv[j + 1], 1e-30) > 1 + relativeGap && Math.Abs(sv[j] - sv[j + 1]) > absoluteGap;
+        int n = (int)overlap.shape[0];
+        var cuts = new List<int> { 0 };
+        for (int j = 0; j + 1 < n; j++)
+            if (Separated(first, j) && Separated(second, j)) cuts.Add(j + 1);
+        cuts.Add(n);
+        double total = 0;
+        for (int b = 0; b + 1 < cuts.Count; b++)
+        {
+            var range = TensorIndex.Slice(cuts[b], cuts[b + 1]);
+            total += overlap[range, range].square().sum().item<double>();
+        }
+        return total / n;
+    }
+
+    /// <summary>
+    /// Imbalance ‖PPᵀ − QQᵀ‖_F / ‖M*‖_F: 0 at a balanced solution (PPᵀ = QQᵀ, each factor carrying
+    /// √s_k of every mode), about 1 when one factor carries everything.
+    /// </summary>
+    /// <param name="p">[N, d].</param>
+    /// <param name="q">[N, d].</param>
+    /// <param name="targetNormSquared">‖M*‖²_F.</param>
+    public static double Imbalance(Tensor p, Tensor q, double targetNormSquared)
+    {
+        using var scope = NewDisposeScope();
+        return GramDifference(p, q).square().sum().sqrt().item<double>() / Math.Sqrt(targetNormSquared);
+    }
+
+    /// <summary>
+    /// sign det(PᵀQ) for square PᵀQ (d×d): +1, −1, or 0 when singular. Read from slogdet because at a
+    /// small init the determinant itself (α^(2d)) underflows.
+    /// </summary>
+    /// <param name="p">[N, d].</param>
+    /// <param name="q">[N, d].</param>
+    public static int DeterminantSign(Tensor p, Tensor q)
+    {
+        using var scope = NewDisposeScope();
+        var (sign, _) = linalg.slogdet(p.T.matmul(q));
+        return (int)Math.Round(sign.item<double>());
+    }
 
     /// <summary>
     /// √(XXᵀ) = U_X Σ_X U_Xᵀ from the compact SVD X = U_X Σ_X V_Xᵀ: the symmetric positive square root,

@@ -23,11 +23,11 @@ public sealed class FactorizationProblem : IDisposable
 {
     /// <summary>Creates the problem for a target with the given singular values (largest first).</summary>
     /// <param name="singularValues">s_1 ≥ … ≥ s_d &gt; 0.</param>
-    /// <param name="hidden">Inner dimension N ≥ d.</param>
+    /// <param name="hidden">Inner dimension N (N &lt; d is the under-parameterized case of the alignment-rate part).</param>
     public FactorizationProblem(IReadOnlyList<double> singularValues, int hidden)
     {
         if (singularValues.Count < 1) throw new ArgumentException("The target needs at least one singular value.", nameof(singularValues));
-        if (hidden < singularValues.Count) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"Need N ≥ d = {singularValues.Count}.");
+        if (hidden < 1) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "Need N ≥ 1.");
         SingularValues = singularValues.ToArray();
         Hidden = hidden;
         Target = diag(tensor(SingularValues, ScalarType.Float64)); // [d, d]
@@ -102,6 +102,28 @@ public sealed class FactorizationProblem : IDisposable
     }
 
     /// <summary>
+    /// Small orthogonal start of 003's two-step schedule (the authors' <c>fig4.ipynb</c>): P = α·O_P,
+    /// Q = α·O_Q, each O the orthonormal factor of a QR decomposition of an N×d Gaussian matrix with
+    /// its column signs fixed by sign(diag R), so that O is Haar-distributed rather than biased by
+    /// the decomposition's sign convention.
+    /// </summary>
+    /// <param name="scale">α.</param>
+    /// <param name="generator">Seeded source of randomness.</param>
+    public (Tensor P, Tensor Q) SmallOrthogonalInit(double scale, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        var p = HaarColumns(generator) * scale;
+        var q = HaarColumns(generator) * scale;
+        return (p.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope());
+    }
+
+    private Tensor HaarColumns(Generator generator)
+    {
+        var (o, r) = linalg.qr(randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator)); // [N, d], [d, d]
+        return o * r.diagonal().sign().unsqueeze(0);
+    }
+
+    /// <summary>
     /// An aligned but unbalanced start: P = R diag(p₀) Uᵀ and Q = R diag(q₀) Vᵀ with one random
     /// R ∈ R^(N×d) with orthonormal columns shared by both factors, and p₀, q₀ drawn independently
     /// and uniformly from [low, high] per mode. This is the premise of claim (b): the factors are
@@ -112,6 +134,7 @@ public sealed class FactorizationProblem : IDisposable
     /// <param name="generator">Seeded source of randomness.</param>
     public (Tensor P, Tensor Q) AlignedInit(double low, double high, Generator generator)
     {
+        if (Hidden < Dim) throw new InvalidOperationException($"The aligned start needs N ≥ d; N = {Hidden}, d = {Dim}.");
         using var scope = NewDisposeScope();
         var (r, _) = linalg.qr(randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator)); // [N, d]
         var p0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator) * (high - low) + low;

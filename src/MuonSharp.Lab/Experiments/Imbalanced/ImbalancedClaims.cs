@@ -72,7 +72,7 @@ public static class ImbalancedClaims
     /// <summary>Judges all four claims from the measured trajectories.</summary>
     /// <param name="config">Settings (window, threshold, depths).</param>
     /// <param name="runs">Every recorded trajectory.</param>
-    public static IReadOnlyList<ClaimResult> Judge(ImbalancedConfig config, IReadOnlyList<ImbalancedTrajectory> runs)
+    public static IReadOnlyList<ClaimResult> Judge(ImbalancedConfig config, IReadOnlyList<ImbalancedRun> runs)
     {
         int windowEnd = EarlyWindowEnd(config);
         double never = config.Steps + config.EvalEvery;

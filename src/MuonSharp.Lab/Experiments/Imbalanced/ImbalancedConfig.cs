@@ -24,7 +24,7 @@ public sealed record ImbalancedConfig : ExperimentConfig
     public int Classes { get; init; } = 10;
 
     /// <summary>Input dimension d (our choice).</summary>
-    public int Dimension { get; init; } = 64;
+    public int InputDim { get; init; } = 64;
 
     /// <summary>Norm of every class mean (our choice; the means are orthonormal directions times it).</summary>
     public double MeanNorm { get; init; } = 1.0;
@@ -67,22 +67,22 @@ public sealed record ImbalancedConfig : ExperimentConfig
     public double RareClassThreshold { get; init; } = 0.5;
 
     /// <summary>GD's learning rate before tuning (the tuned value is used when <see cref="TuneFactors"/> has more than one entry).</summary>
-    public double GdLearningRate { get; init; } = 1;
+    public double GdLr { get; init; } = 1;
 
     /// <summary>Learning rate of GD on per-layer normalized gradients, before tuning.</summary>
-    public double NormalizedGdLearningRate { get; init; } = 0.1;
+    public double NormalizedGdLr { get; init; } = 0.1;
 
     /// <summary>Adam's learning rate, before tuning.</summary>
-    public double AdamLearningRate { get; init; } = 0.01;
+    public double AdamLr { get; init; } = 0.01;
 
     /// <summary>Spectral GD's learning rate, before tuning.</summary>
-    public double SpectralGdLearningRate { get; init; } = 0.05;
+    public double SpectralGdLr { get; init; } = 0.05;
 
     /// <summary>Muon's learning rate, before tuning (momentum 0.95, Nesterov: Jordan et al. 2024).</summary>
-    public double MuonLearningRate { get; init; } = 0.05;
+    public double MuonLr { get; init; } = 0.05;
 
     /// <summary>Shampoo's learning rate (Adam-grafted, so Adam's scale), before tuning.</summary>
-    public double ShampooLearningRate { get; init; } = 0.01;
+    public double ShampooLr { get; init; } = 0.01;
 
     /// <summary>
     /// Factors multiplying each optimizer's base learning rate in a tuning sweep run on a separate
@@ -98,7 +98,7 @@ public sealed record ImbalancedConfig : ExperimentConfig
     {
         foreach (var problem in base.Validate()) yield return problem;
         if (Classes < 2) yield return $"classes = {Classes}: must be ≥ 2";
-        if (Dimension < Classes) yield return $"dimension = {Dimension}: must be ≥ classes = {Classes} (orthonormal class means)";
+        if (InputDim < Classes) yield return $"input_dim = {InputDim}: must be ≥ classes = {Classes} (orthonormal class means)";
         if (!(MeanNorm > 0)) yield return $"mean_norm = {MeanNorm}: must be > 0";
         if (!(NoiseStd >= 0)) yield return $"noise_std = {NoiseStd}: must be ≥ 0";
         if (LargestClass < 1) yield return $"largest_class = {LargestClass}: must be ≥ 1";
@@ -111,9 +111,9 @@ public sealed record ImbalancedConfig : ExperimentConfig
         if (EvalEvery < 1) yield return $"eval_every = {EvalEvery}: must be ≥ 1";
         if (!(EarlyFraction > 0 && EarlyFraction <= 1)) yield return $"early_fraction = {EarlyFraction}: must be in (0, 1]";
         if (!(RareClassThreshold > 0 && RareClassThreshold <= 1)) yield return $"rare_class_threshold = {RareClassThreshold}: must be in (0, 1]";
-        foreach (var (name, lr) in new[] { ("gd", GdLearningRate), ("normalized_gd", NormalizedGdLearningRate), ("adam", AdamLearningRate),
-                     ("spectral_gd", SpectralGdLearningRate), ("muon", MuonLearningRate), ("shampoo", ShampooLearningRate) })
-            if (!(lr > 0)) yield return $"{name}_learning_rate = {lr}: must be > 0";
+        foreach (var (key, lr) in new[] { ("gd_lr", GdLr), ("normalized_gd_lr", NormalizedGdLr), ("adam_lr", AdamLr),
+                     ("spectral_gd_lr", SpectralGdLr), ("muon_lr", MuonLr), ("shampoo_lr", ShampooLr) })
+            if (!(lr > 0)) yield return $"{key} = {lr}: must be > 0";
         if (TuneFactors.Length == 0 || TuneFactors.Any(f => !(f > 0))) yield return $"tune_factors = [{string.Join(", ", TuneFactors)}]: give at least one factor, each > 0";
         foreach (var name in Optimizers)
             if (!ImbalancedExperiment.OptimizerNames.Contains(name))

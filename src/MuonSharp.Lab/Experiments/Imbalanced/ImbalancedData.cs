@@ -21,7 +21,7 @@ public sealed class ImbalancedData : IDisposable
         Classes = config.Classes;
         Counts = ClassCounts(config.Classes, config.LargestClass, config.ImbalanceRatio);
         // Rows of Q^T: `classes` orthonormal directions in R^d.
-        var (q, _) = linalg.qr(randn(config.Dimension, config.Classes, dtype: ScalarType.Float32, generator: generator));
+        var (q, _) = linalg.qr(randn(config.InputDim, config.Classes, dtype: ScalarType.Float32, generator: generator));
         Means = (q.t() * config.MeanNorm).contiguous();                                                          // [C, d]
         (TrainX, TrainY) = Sample(Counts, config.NoiseStd, generator);
         (TestX, TestY) = Sample(Enumerable.Repeat(config.TestPerClass, config.Classes).ToArray(), config.NoiseStd, generator);

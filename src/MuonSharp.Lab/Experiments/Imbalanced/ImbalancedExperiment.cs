@@ -2,7 +2,7 @@ using MuonSharp.Lab.Analysis;
 using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Plots;
 using MuonSharp.Lab.Runs;
-using TorchSharp;
+using MuonSharp.Lab.Training;
 
 namespace MuonSharp.Lab.Experiments.Imbalanced;
 
@@ -49,7 +49,7 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
     /// <inheritdoc />
     public override ImbalancedConfig Quick => Paper with
     {
-        Steps = 60, Seeds = 2, EvalEvery = 10, LargestClass = 100, Dimension = 16, HiddenWidth = 16, TestPerClass = 20,
+        Steps = 60, Seeds = 2, EvalEvery = 10, LargestClass = 100, InputDim = 16, HiddenWidth = 16, TestPerClass = 20,
         Depths = new[] { 1, 2 }, TuneFactors = new[] { 1.0 },
     };
 
@@ -57,22 +57,17 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, ImbalancedConfig config)
     {
         // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
-        var runs = new List<ImbalancedTrajectory>();
+        context.Log($"class sizes {string.Join(", ", ImbalancedData.ClassCounts(config.Classes, config.LargestClass, config.ImbalanceRatio))}");
+        var runs = new List<ImbalancedRun>();
         foreach (var depth in config.Depths)
         {
             var learningRates = config.Optimizers.ToDictionary(o => o, o => Tune(context, config, depth, o));
-            foreach (var seed in config.SeedList)
+            string label = $"d{depth}";
+            foreach (var run in TrainingLoop.ForEachRun(context, config,
+                         (seed, optimizer) => ImbalancedTraining.Train(context, config, depth, optimizer, seed, learningRates[optimizer], record: true, label), label))
             {
-                using var generator = new torch.Generator(unchecked((ulong)seed));
-                using var data = new ImbalancedData(config, generator);
-                if (depth == config.Depths[0])
-                    context.Log($"seed {seed}: class sizes {string.Join(", ", data.Counts)}");
-                foreach (var optimizer in config.Optimizers)
-                {
-                    var run = ImbalancedTraining.Train(context, config, data, depth, optimizer, seed, learningRates[optimizer], record: true);
-                    if (!double.IsFinite(run.MeanLoss)) context.Log($"{optimizer} depth {depth} seed {seed}: diverged at lr {run.LearningRate:G4}");
-                    runs.Add(run);
-                }
+                if (!double.IsFinite(run.MeanLoss)) context.Log($"{run.Optimizer} depth {depth} seed {run.Seed}: diverged at lr {run.LearningRate:G4}");
+                runs.Add(run);
             }
         }
 
@@ -81,29 +76,32 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
     }
 
     /// <summary>
-    /// The learning rate of <paramref name="optimizer"/> at <paramref name="depth"/>: its base rate times
-    /// the factor of <c>TuneFactors</c> with the highest balanced test accuracy averaged over the early
-    /// window, on the tuning seed (its own data and test set); a run that diverges is never chosen.
+    /// The learning rate of <paramref name="optimizer"/> at <paramref name="depth"/>: its base rate (the
+    /// config's <c>&lt;optimizer&gt;_lr</c>) times the factor of <c>TuneFactors</c> with the highest balanced
+    /// test accuracy averaged over the early window, on the tuning seed (its own data and test set); a run
+    /// that diverges is never chosen. Each factor is one unit of work.
     /// Tuning every optimizer for the very quantity claims (a) and (c) compare makes them hard to pass:
     /// GD, Adam and normalized GD get their best step size for early balanced accuracy. (The final
     /// training loss would not do: the training set is separable, so it keeps falling as the step grows.)
     /// </summary>
     private static double Tune(RunContext context, ImbalancedConfig config, int depth, string optimizer)
     {
-        double baseLr = ImbalancedTraining.BaseLearningRate(config, optimizer);
+        double baseLr = OptimizerTable.LrFromConfig(optimizer, config)!.Value;
         if (config.TuneFactors.Length == 1) return baseLr * config.TuneFactors[0];
         int seed = config.Seed + TuningSeedOffset;
         int windowEnd = ImbalancedClaims.EarlyWindowEnd(config);
-        using var generator = new torch.Generator(unchecked((ulong)seed));
-        using var data = new ImbalancedData(config, generator);
         var scores = config.TuneFactors.Select(f =>
         {
-            var run = ImbalancedTraining.Train(context, config, data, depth, optimizer, seed, baseLr * f, record: false);
-            return double.IsFinite(run.MeanLoss) ? ImbalancedClaims.WindowMean(run.Steps, run.Balanced, windowEnd) : double.NegativeInfinity;
+            string factor = f.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            return context.Unit($"d{depth}/tune/{optimizer}/x{factor}", () =>
+            {
+                var run = ImbalancedTraining.Train(context, config, depth, optimizer, seed, baseLr * f, record: false, $"d{depth} tuning ×{factor}");
+                return double.IsFinite(run.MeanLoss) ? ImbalancedClaims.WindowMean(run.Steps, run.Balanced, windowEnd) : double.NegativeInfinity;
+            });
         }).ToList();
         if (scores.All(double.IsNegativeInfinity))
             throw new LabUserException($"Every learning rate tried for {optimizer} at depth {depth} diverged " +
-                $"({string.Join(", ", config.TuneFactors.Select(f => (baseLr * f).ToString("G3")))}); lower its base learning rate or widen tune_factors.");
+                $"({string.Join(", ", config.TuneFactors.Select(f => (baseLr * f).ToString("G3")))}); lower its {OptimizerTable.LrKey(optimizer)} or widen tune_factors.");
         int best = scores.IndexOf(scores.Max());
         double lr = baseLr * config.TuneFactors[best];
         context.Log($"tuning {optimizer} depth {depth}: early balanced accuracy {string.Join(", ", config.TuneFactors.Zip(scores).Select(p => $"×{p.First:G3} {p.Second:G3}"))} → lr {lr:G4}");
@@ -113,10 +111,10 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
         return lr;
     }
 
-    private static void Plot(RunContext context, ImbalancedConfig config, IReadOnlyList<ImbalancedTrajectory> runs)
+    private static void Plot(RunContext context, ImbalancedConfig config, IReadOnlyList<ImbalancedRun> runs)
     {
         // Mean over seeds of a trajectory (all runs of an optimizer and depth share evaluation steps unless one diverged).
-        Series MeanSeries(string optimizer, int depth, Func<ImbalancedTrajectory, IReadOnlyList<double>> values)
+        Series MeanSeries(string optimizer, int depth, Func<ImbalancedRun, IReadOnlyList<double>> values)
         {
             var group = runs.Where(r => r.Depth == depth && r.Optimizer == optimizer).ToList();
             int length = group.Min(r => r.Steps.Count);

@@ -1,10 +1,11 @@
 using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MuonSharp.Lab.Experiments.Imbalanced;
 
-/// <summary>One training run's trajectory on the balanced test set.</summary>
+/// <summary>One training run's evaluations on the balanced test set.</summary>
 /// <param name="Depth">Model depth.</param>
 /// <param name="Optimizer">Optimizer name.</param>
 /// <param name="Seed">Seed.</param>
@@ -13,94 +14,60 @@ namespace MuonSharp.Lab.Experiments.Imbalanced;
 /// <param name="Balanced">Balanced accuracy at those steps.</param>
 /// <param name="PerClass">Per-class accuracy at those steps, [evaluation][class].</param>
 /// <param name="MeanLoss">Training loss averaged over every step, +∞ when the run diverged.</param>
-public sealed record ImbalancedTrajectory(int Depth, string Optimizer, int Seed, double LearningRate,
+public sealed record ImbalancedRun(int Depth, string Optimizer, int Seed, double LearningRate,
     IReadOnlyList<int> Steps, IReadOnlyList<double> Balanced, IReadOnlyList<double[]> PerClass, double MeanLoss)
 {
     /// <summary>Accuracy of the rarest class (the last) at every evaluation.</summary>
     public IReadOnlyList<double> Rarest => PerClass.Select(p => p[^1]).ToList();
 }
 
-/// <summary>Full-batch cross-entropy training of a linear classifier with one optimizer.</summary>
+/// <summary>Full-batch cross-entropy training of a linear classifier with one optimizer of the lab's table.</summary>
 public static class ImbalancedTraining
 {
     /// <summary>
-    /// Trains a depth-<paramref name="depth"/> classifier on <paramref name="data"/> for
+    /// Trains a depth-<paramref name="depth"/> classifier on the data of <paramref name="seed"/> for
     /// <c>config.Steps</c> full-batch steps, evaluating on the balanced test set every
     /// <c>EvalEvery</c> steps and at the end. When <paramref name="record"/> the evaluations go to the
-    /// run's metrics as <c>d{depth}_balanced_accuracy</c> and <c>d{depth}_class{c}_accuracy</c>.
+    /// run's metrics as <c>d{depth}_balanced_accuracy</c> and <c>d{depth}_class{c}_accuracy</c> and the
+    /// final weights to the run directory.
     /// </summary>
     /// <param name="context">Metrics, progress, cancellation.</param>
     /// <param name="config">Settings.</param>
-    /// <param name="data">The seed's data.</param>
     /// <param name="depth">Number of weight matrices.</param>
     /// <param name="optimizerName">One of <see cref="ImbalancedExperiment.OptimizerNames"/>.</param>
-    /// <param name="seed">Seed (the model's initialization comes from it and the depth).</param>
+    /// <param name="seed">Seed: the data come from its <c>data</c> stream, the model's initialization from <c>init/depth{depth}</c>.</param>
     /// <param name="learningRate">Learning rate.</param>
-    /// <param name="record">Record metrics (false for tuning runs).</param>
-    public static ImbalancedTrajectory Train(RunContext context, ImbalancedConfig config, ImbalancedData data, int depth,
-        string optimizerName, int seed, double learningRate, bool record)
+    /// <param name="record">Record metrics and save weights (false for tuning runs).</param>
+    /// <param name="label">Progress text and weight-file label.</param>
+    public static ImbalancedRun Train(RunContext context, ImbalancedConfig config, int depth, string optimizerName, int seed,
+        double learningRate, bool record, string label)
     {
         using var scope = NewDisposeScope();
+        using var dataGenerator = SeedStreams.Generator(seed, "data");
+        using var data = new ImbalancedData(config, dataGenerator);
         // The same initialization for every optimizer at a given seed and depth: paired comparisons.
-        using var generator = new Generator(unchecked((ulong)seed * 1_000_003UL + (ulong)depth));
-        using var model = new LinearClassifier(depth, config.Dimension, config.HiddenWidth, config.Classes, config.InitScale, generator);
-        using var optimizer = CreateOptimizer(optimizerName, model, learningRate);
-        bool normalize = optimizerName == ImbalancedExperiment.NormalizedGd;
-
-        var steps = new List<int>();
-        var balanced = new List<double>();
-        var perClass = new List<double[]>();
-        void Evaluate(int step)
+        using var generator = SeedStreams.Generator(seed, $"init/depth{depth}");
+        using var model = new LinearClassifier(depth, config.InputDim, config.HiddenWidth, config.Classes, config.InitScale, generator);
+        using var setup = new TrainingSetup
         {
-            var (b, pc) = TestAccuracy(model, data);
-            steps.Add(step);
-            balanced.Add(b);
-            perClass.Add(pc);
-            if (!record) return;
-            context.Metrics.Add(step, optimizerName, seed, $"d{depth}_balanced_accuracy", b);
-            for (int c = 0; c < pc.Length; c++) context.Metrics.Add(step, optimizerName, seed, $"d{depth}_class{c}_accuracy", pc[c]);
-        }
+            Optimizer = optimizerName,
+            Seed = seed,
+            Parameters = model.NamedParameters().ToList(),
+            Loss = _ => nn.functional.cross_entropy(model.Forward(data.TrainX), data.TrainY),
+            Evaluate = _ => Evaluate(model, data),
+            OptimizerOverrides = new OptimizerOverrides { Lr = learningRate },
+        };
+        var run = TrainingLoop.Train(context, config, setup, new TrainingOptions
+        {
+            Steps = config.Steps, EvaluateEvery = config.EvalEvery, MetricPrefix = $"d{depth}_", Record = record, SaveWeights = record, Label = label,
+        });
 
         double lossSum = 0;
-        bool diverged = false;
-        using var bar = context.Progress.Start($"{optimizerName} depth {depth} seed {seed}{(record ? "" : $" (tuning lr {learningRate:G3})")}", config.Steps);
-        for (int step = 0; step < config.Steps; step++)
-        {
-            context.Cancellation.ThrowIfCancellationRequested();
-            if (step % config.EvalEvery == 0) Evaluate(step);
-            using (var stepScope = NewDisposeScope())
-            {
-                optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(model.Forward(data.TrainX), data.TrainY);
-                double value = loss.item<float>();
-                if (!double.IsFinite(value)) { diverged = true; break; }    // the trajectory ends here
-                lossSum += value;
-                loss.backward();
-                if (normalize) NormalizeGradients(model);
-                optimizer.step();
-            }
-            bar.Advance();
-        }
-        using (no_grad()) diverged |= !double.IsFinite(nn.functional.cross_entropy(model.Forward(data.TrainX), data.TrainY).item<float>());
-        if (!diverged) Evaluate(config.Steps);
-        return new ImbalancedTrajectory(depth, optimizerName, seed, learningRate, steps, balanced, perClass,
-            diverged ? double.PositiveInfinity : lossSum / config.Steps);
-    }
-
-    /// <summary>
-    /// The <c>normalized-gd</c> control (<c>001</c>: "giving GD per-layer adaptive step sizes doesn't
-    /// erase this"): each layer's gradient is divided by its Frobenius norm before the plain GD step,
-    /// so every layer moves by exactly lr per step, as Spectral GD's layers move by lr in spectral norm.
-    /// </summary>
-    /// <param name="model">The model whose gradients are rescaled in place.</param>
-    public static void NormalizeGradients(LinearClassifier model)
-    {
-        using var noGrad = no_grad();
-        foreach (var p in model.Layers)
-        {
-            var norm = p.grad!.norm().item<float>();
-            if (norm > 0) p.grad.div_(norm);
-        }
+        foreach (double loss in run.TrainingLoss) lossSum += loss;   // in step order, as the mean has always been taken
+        var perClass = Enumerable.Range(0, run.EvaluationSteps.Count)
+            .Select(e => Enumerable.Range(0, config.Classes).Select(c => run.Series($"class{c}_accuracy")[e]).ToArray()).ToList();
+        return new ImbalancedRun(depth, optimizerName, seed, learningRate, run.EvaluationSteps.Select(s => (int)s).ToList(),
+            run.Series("balanced_accuracy").ToList(), perClass, run.Diverged ? double.PositiveInfinity : lossSum / config.Steps);
     }
 
     /// <summary>Balanced and per-class accuracy on the test set.</summary>
@@ -115,38 +82,9 @@ public static class ImbalancedTraining
         return (ClassAccuracy.Balanced(confusion), ClassAccuracy.PerClass(confusion));
     }
 
-    /// <summary>The base learning rate of <paramref name="optimizerName"/> in <paramref name="config"/>.</summary>
-    /// <param name="config">Settings.</param>
-    /// <param name="optimizerName">Optimizer name.</param>
-    public static double BaseLearningRate(ImbalancedConfig config, string optimizerName) => optimizerName switch
+    private static IReadOnlyList<(string, double)> Evaluate(LinearClassifier model, ImbalancedData data)
     {
-        ImbalancedExperiment.Gd => config.GdLearningRate,
-        ImbalancedExperiment.NormalizedGd => config.NormalizedGdLearningRate,
-        ImbalancedExperiment.Adam => config.AdamLearningRate,
-        ImbalancedExperiment.SpectralGd => config.SpectralGdLearningRate,
-        ImbalancedExperiment.Muon => config.MuonLearningRate,
-        ImbalancedExperiment.Shampoo => config.ShampooLearningRate,
-        _ => throw Unknown(optimizerName),
-    };
-
-    private static optim.Optimizer CreateOptimizer(string name, LinearClassifier model, double lr)
-    {
-        var named = model.NamedParameters().Select(p => (p.Name, p.Parameter)).ToList();
-        var plain = named.Select(p => p.Parameter).ToList();
-        return name switch
-        {
-            // Plain full-batch GD; normalized-gd is the same step on rescaled gradients.
-            ImbalancedExperiment.Gd or ImbalancedExperiment.NormalizedGd => optim.SGD(plain, lr),
-            ImbalancedExperiment.Adam => optim.Adam(plain, lr),
-            // Exact polar update, no momentum: the SpecGD of Vasudeva et al. (001) and 000 §2.1.
-            ImbalancedExperiment.SpectralGd => Optim.SpectralGD(named, lr),
-            ImbalancedExperiment.Muon => Optim.Muon(named, lr),
-            // Library defaults: Adam grafting, momentum 0.9, preconditioner every 10 steps from step 10.
-            ImbalancedExperiment.Shampoo => Optim.Shampoo(named, lr),
-            _ => throw Unknown(name),
-        };
+        var (balanced, perClass) = TestAccuracy(model, data);
+        return perClass.Select((a, c) => ($"class{c}_accuracy", a)).Prepend(("balanced_accuracy", balanced)).ToList();
     }
-
-    private static LabUserException Unknown(string name) =>
-        new($"Unknown optimizer '{name}' for imbalanced. Known: {string.Join(", ", ImbalancedExperiment.OptimizerNames)}.");
 }

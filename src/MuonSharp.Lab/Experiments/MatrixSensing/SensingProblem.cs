@@ -1,3 +1,4 @@
+using MuonSharp.Lab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,14 +9,15 @@ namespace MuonSharp.Lab.Experiments.MatrixSensing;
 /// p &lt; m·n linear measurements b_i = ⟨A_i, W*⟩ (+ noise). The measurement formulas were lost in the
 /// extraction of <c>002</c>; they are derived from its words and the README's "Matrix sensing" facts:
 /// <code>
-/// A_i  = G_i / √p,   G_i entrywise N(0, 1)           (README: "iid Gaussian / √p")
+/// A_i  entrywise N(0, 1)                            (README: "iid standard Gaussian")
 /// b_i  = ⟨A_i, W*⟩ + noise_std·ε_i,  ε_i ~ N(0, 1)
 /// L(W) = (1/2p) Σ_i (⟨A_i, W⟩ − b_i)²              (README)
 /// ∇L   = (1/p) Σ_i (⟨A_i, W⟩ − b_i) A_i = (1/p) 𝒜*(𝒜(W) − b)
 /// </code>
-/// With this scaling E ∇L = (W − W*)/p, so the gradient is ~p times smaller than W − W*: plain GD at
-/// lr 0.01 moves slowly, while Muon's step lr·UVᵀ does not depend on the gradient's size — the
-/// reason <c>002</c> adds the norm-matched GD control. All tensors are float64.
+/// One normalization only: E[(1/p) 𝒜*𝒜] is the identity, so ∇L ≈ W − W* (exactly W − W* in expectation
+/// over 𝒜 when noise_std = 0) and a coupled decay λ enters as λ against a gradient of order one. Scaling A_i
+/// by 1/√p as well would make ∇L ≈ (W − W*)/p: GD would barely move and a coupled λ would act like p·λ.
+/// The polar step and norm-matched GD do not see a uniform rescaling of the gradient. All tensors are float64.
 /// </summary>
 public sealed class SensingProblem : IDisposable
 {
@@ -51,20 +53,20 @@ public sealed class SensingProblem : IDisposable
     /// <summary>
     /// The instance of a seed for the spectral and nuclear-norm parts: W* = U·diag(σ)·Vᵀ with U, V
     /// the Q factors of Gaussian m×r and n×r matrices (uniformly random orthonormal frames) and σ
-    /// spaced linearly from κ down to 1 (README). Draws, in order, from one generator seeded with
-    /// <paramref name="seed"/>: U, V, then the measurements, noise and init (see <see cref="Sense"/>).
+    /// spaced linearly from κ down to 1 (README). U and V come from the seed's stream <c>low-rank/target</c>,
+    /// the measurements, noise and init from <c>low-rank/…</c> streams of their own (see <see cref="Sense"/>).
     /// </summary>
     /// <param name="config">Sizes, κ, noise, init scale.</param>
     /// <param name="seed">The seed.</param>
     public static SensingProblem LowRank(MatrixSensingConfig config, int seed)
     {
-        using var generator = new Generator((ulong)seed);
+        using var generator = SeedStreams.Generator(seed, "low-rank/target");
         using var scope = NewDisposeScope();
         var (u, _) = linalg.qr(randn(config.Rows, config.Rank, dtype: ScalarType.Float64, generator: generator)); // [m, r]
         var (v, _) = linalg.qr(randn(config.Cols, config.Rank, dtype: ScalarType.Float64, generator: generator)); // [n, r]
         var sigma = tensor(LinearlySpaced(config.Kappa, 1, config.Rank), dtype: ScalarType.Float64);           // [r]
         var target = (u * sigma).matmul(v.t());                                                                // [m, n]
-        return Sense(target, config, generator).MoveToOuter(scope);
+        return Sense(target, config, seed, "low-rank").MoveToOuter(scope);
     }
 
     /// <summary>
@@ -74,14 +76,14 @@ public sealed class SensingProblem : IDisposable
     /// σ_k·u_k v_kᵀ with u_k, v_k uniformly random unit vectors of the block's size and σ_k spaced
     /// linearly from κ down to 1. W* then has rank K with singular values σ_k (κ..1, as in the README),
     /// each living in its own block, and p = 200 measurements exceed its K(m + n − K) degrees of
-    /// freedom. The generator is seeded with <paramref name="seed"/> and draws u₁, v₁, …, u_K, v_K,
-    /// then the measurements, noise and init.
+    /// freedom. u₁, v₁, …, u_K, v_K come from the seed's stream <c>block-diagonal/target</c>, the
+    /// measurements, noise and init from <c>block-diagonal/…</c> streams of their own.
     /// </summary>
     /// <param name="config">Sizes, κ, K, noise, init scale.</param>
     /// <param name="seed">The seed.</param>
     public static SensingProblem BlockDiagonal(MatrixSensingConfig config, int seed)
     {
-        using var generator = new Generator((ulong)seed);
+        using var generator = SeedStreams.Generator(seed, "block-diagonal/target");
         using var scope = NewDisposeScope();
         int k = config.AtsrBlocks;
         long rowsPerBlock = config.Rows / k, colsPerBlock = config.Cols / k;
@@ -96,7 +98,7 @@ public sealed class SensingProblem : IDisposable
             target[TensorIndex.Slice(block * rowsPerBlock, (block + 1) * rowsPerBlock), TensorIndex.Slice(block * colsPerBlock, (block + 1) * colsPerBlock)]
                 = outer(u, v) * sigma[block];
         }
-        return Sense(target, config, generator).MoveToOuter(scope);
+        return Sense(target, config, seed, "block-diagonal").MoveToOuter(scope);
     }
 
     /// <summary>A problem with a given operator and measurements (tests; W₀ = 0).</summary>
@@ -141,13 +143,16 @@ public sealed class SensingProblem : IDisposable
         Init.Dispose();
     }
 
-    /// <summary>Draws 𝒜, the noise and W₀ (in that order) and measures <paramref name="target"/>.</summary>
-    private static SensingProblem Sense(Tensor target, MatrixSensingConfig config, Generator generator)
+    /// <summary>Draws 𝒜, the noise and W₀, each from the seed's stream <c>{part}/measurements</c>, <c>{part}/noise</c>, <c>{part}/init</c>, and measures <paramref name="target"/>.</summary>
+    private static SensingProblem Sense(Tensor target, MatrixSensingConfig config, int seed, string part)
     {
         int p = config.Measurements;
-        var a = randn(p, config.Rows * (long)config.Cols, dtype: ScalarType.Float64, generator: generator) / Math.Sqrt(p); // [p, m·n]
-        var noise = randn(p, dtype: ScalarType.Float64, generator: generator) * config.NoiseStd;                         // [p]
-        var init = randn(config.Rows, config.Cols, dtype: ScalarType.Float64, generator: generator) * config.InitScale;  // [m, n]
+        using var measurements = SeedStreams.Generator(seed, part + "/measurements");
+        using var noiseGenerator = SeedStreams.Generator(seed, part + "/noise");
+        using var initGenerator = SeedStreams.Generator(seed, part + "/init");
+        var a = randn(p, config.Rows * (long)config.Cols, dtype: ScalarType.Float64, generator: measurements);                  // [p, m·n], no 1/√p: see the class summary
+        var noise = randn(p, dtype: ScalarType.Float64, generator: noiseGenerator) * config.NoiseStd;                         // [p]
+        var init = randn(config.Rows, config.Cols, dtype: ScalarType.Float64, generator: initGenerator) * config.InitScale;    // [m, n]
         var b = a.mv(target.reshape(-1)) + noise;
         return new SensingProblem(target, a, b, init);
     }

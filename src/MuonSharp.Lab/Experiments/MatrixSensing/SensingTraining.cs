@@ -1,3 +1,5 @@
+using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -5,11 +7,12 @@ namespace MuonSharp.Lab.Experiments.MatrixSensing;
 
 /// <summary>
 /// Full-batch training of W on a <see cref="SensingProblem"/> with one of the three update rules of
-/// <c>002</c> §6, all from the problem's shared W₀, no momentum (002 analyses the plain polar flow):
+/// <c>002</c> §6 — the lab's optimizer table, no momentum (002 analyses the plain polar flow) — all from
+/// the problem's shared W₀:
 /// <code>
-/// muon             W ← W − lr·UVᵀ                 G = UΣVᵀ, exact polar factor (Spectral GD)
+/// spectral-gd      W ← W − lr·UVᵀ                 G = UΣVᵀ, exact polar factor (002's "Muon")
 /// gd               W ← W − lr·G
-/// norm-matched-gd  W ← W − lr·(√rank(G)/‖G‖_F)·G   same Frobenius step as muon, gradient's direction
+/// norm-matched-gd  W ← W − lr·(√rank(G)/‖G‖_F)·G   same Frobenius step as spectral-gd, gradient's direction
 /// </code>
 /// Weight decay λ (the ATSR part) is applied here, identically for every rule: decoupled
 /// W ← W·(1 − lr·λ) before the step, or coupled G ← G + λ·W before the rule sees G.
@@ -17,48 +20,39 @@ namespace MuonSharp.Lab.Experiments.MatrixSensing;
 public static class SensingTraining
 {
     /// <summary>
-    /// Trains from W₀ for <paramref name="steps"/> steps, calling <paramref name="observe"/> with
-    /// (step, W) after each step and once with step 0 before the first; returns the final W (a copy).
+    /// Trains from W₀ for <paramref name="options"/>.Steps steps, evaluating W with <paramref name="evaluate"/>
+    /// at the loop's cadence (step t = after t updates); returns the run and the final W (a copy, the caller disposes it).
     /// </summary>
+    /// <param name="context">Metrics, progress, checkpoints.</param>
+    /// <param name="config">The learning rates (<c>&lt;optimizer&gt;_lr</c>).</param>
     /// <param name="problem">The instance (its loss and W₀).</param>
-    /// <param name="optimizer">muon, gd or norm-matched-gd.</param>
-    /// <param name="learningRate">lr.</param>
-    /// <param name="steps">Number of steps.</param>
+    /// <param name="optimizer">spectral-gd, gd or norm-matched-gd.</param>
+    /// <param name="seed">The seed column of the recorded metrics.</param>
     /// <param name="weightDecay">λ ≥ 0.</param>
     /// <param name="style">How λ enters.</param>
-    /// <param name="observe">Receives (step, W); must not keep W.</param>
-    /// <param name="cancellation">Checked between steps.</param>
-    public static Tensor Train(SensingProblem problem, string optimizer, double learningRate, int steps,
-        double weightDecay, DecayStyle style, Action<int, Tensor> observe, CancellationToken cancellation)
+    /// <param name="evaluate">The metrics of W at an evaluation step; must not keep W.</param>
+    /// <param name="options">Steps, cadence, recording.</param>
+    public static (Trajectory Run, Tensor Final) Train(RunContext context, MatrixSensingConfig config, SensingProblem problem, string optimizer, int seed,
+        double weightDecay, DecayStyle style, Func<Tensor, IReadOnlyList<(string, double)>> evaluate, TrainingOptions options)
     {
+        if (!MatrixSensingConfig.AllOptimizers.Contains(optimizer))
+            throw new LabUserException($"matrix-sensing does not run optimizer '{optimizer}'. Known: {string.Join(", ", MatrixSensingConfig.AllOptimizers)}.");
+        double lr = OptimizerTable.LrFromConfig(optimizer, config)!.Value;
         using var w = new Parameter(problem.Init.clone());               // [m, n]
-        using var rule = Create(optimizer, w, learningRate);
-        using (no_grad()) observe(0, w);
-        for (int step = 1; step <= steps; step++)
+        using var setup = new TrainingSetup
         {
-            cancellation.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            rule.zero_grad();
-            problem.Loss(w).backward();
-            using (no_grad())
+            Optimizer = optimizer,
+            Seed = seed,
+            Parameters = new[] { ("W", w) },
+            Loss = _ => problem.Loss(w),
+            Evaluate = _ => evaluate(w),
+            AfterBackward = _ =>
             {
                 if (weightDecay != 0 && style == DecayStyle.Coupled) w.grad!.add_(w, alpha: weightDecay);
-                if (weightDecay != 0 && style == DecayStyle.Decoupled) w.mul_(1 - learningRate * weightDecay);
-            }
-            rule.step();
-            using (no_grad()) observe(step, w);
-        }
-        return w.detach().clone();
+                if (weightDecay != 0 && style == DecayStyle.Decoupled) w.mul_(1 - lr * weightDecay);
+            },
+        };
+        var run = TrainingLoop.Train(context, config, setup, options);
+        return (run, w.detach().clone());
     }
-
-    /// <summary>The library optimizer behind each name.</summary>
-    private static optim.Optimizer Create(string optimizer, Parameter w, double learningRate) => optimizer switch
-    {
-        // "Muon" in 002's sensing experiments is the exact polar step without momentum: the library's
-        // Spectral GD (exact SVD), not Newton–Schulz, so the measured spectrum is the polar flow's.
-        "muon" => Optim.SpectralGD(new[] { w }, learningRate),
-        "gd" => optim.SGD(new[] { w }, learningRate),
-        "norm-matched-gd" => Optim.NormMatchedGD(new[] { w }, learningRate),
-        _ => throw new LabUserException($"Unknown optimizer '{optimizer}'. Known: {string.Join(", ", MatrixSensingConfig.AllOptimizers)}."),
-    };
 }

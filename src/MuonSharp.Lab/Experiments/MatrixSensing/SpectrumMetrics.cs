@@ -39,17 +39,15 @@ public sealed record SpectrumSummary(double Entropy, double StableRank, double N
 
 /// <summary>
 /// The acquisition-time spread ratio of <c>002</c> (Corollary 3, Fig. 9; papers README):
-/// ATSR = max_k t_k / min_k t_k over K diagonal blocks of W, t_k the step at which block k reaches a
-/// threshold fraction of its final singular-value mass. ATSR = 1 means every block is learned at
-/// the same time; large ATSR means some blocks are learned much later than others.
+/// ATSR = max_k t_k / min_k t_k over K diagonal blocks of W, t_k the step at which block k first
+/// reaches a threshold fraction f of its <em>final</em> singular-value mass (the nuclear norm of the
+/// diagonal block W_kk): t_k = min { t ≥ 0 : mass_k(t) ≥ f·mass_k(T) }. ATSR = 1 means every block is
+/// learned at the same time; large ATSR means some blocks are learned much later than others.
 /// <para>
-/// The mass of block k is the nuclear norm of the diagonal block W_kk. Because W₀ already carries
-/// mass in every block (0.1·N(0, 1) gives a 5×5 block a nuclear norm near 1, as large as the
-/// smallest target block), "reaching a fraction of the final mass" is measured on the mass gained
-/// since step 0 — our reading, stated so it can be changed: t_k is the first step t ≥ 1 with
-/// mass_k(t) − mass_k(0) ≥ f·(mass_k(T) − mass_k(0)). A block that gains no net mass is never
-/// acquired: if some blocks are acquired and others never, the spread is unbounded (ATSR = +∞);
-/// if no block is acquired there is nothing to compare (ATSR = NaN).
+/// Edge cases, stated so they can be read off the reports: a block that already holds f of its final
+/// mass at W₀ has t_k = 0, so ATSR = +∞ when another block needed steps (and NaN when every block
+/// has t_k = 0: nothing was acquired); a block that ends with no mass has nothing to acquire
+/// (t_k = −1) and makes ATSR undefined (NaN).
 /// </para>
 /// </summary>
 public static class Acquisition
@@ -67,30 +65,28 @@ public static class Acquisition
     }
 
     /// <summary>
-    /// The acquisition step of one block: the first t ≥ 1 whose gain over step 0 reaches
-    /// <paramref name="fraction"/> of the final gain; −1 when the final gain is not positive.
+    /// The acquisition step of one block: the first t ≥ 0 with mass(t) ≥ <paramref name="fraction"/>·mass(T);
+    /// −1 when the final mass is not positive.
     /// </summary>
     /// <param name="mass">mass(t) for t = 0..T.</param>
     /// <param name="fraction">f in (0, 1].</param>
     public static int AcquisitionStep(IReadOnlyList<double> mass, double fraction)
     {
-        if (mass.Count < 2) return -1;
-        double start = mass[0], gain = mass[^1] - start;
-        if (!(gain > 0)) return -1;
-        for (int t = 1; t < mass.Count; t++)
-            if (mass[t] - start >= fraction * gain) return t;
+        if (mass.Count == 0 || !(mass[^1] > 0)) return -1;
+        double target = fraction * mass[^1];
+        for (int t = 0; t < mass.Count; t++)
+            if (mass[t] >= target) return t;
         return mass.Count - 1;
     }
 
-    /// <summary>ATSR = max_k t_k / min_k t_k; +∞ when only some blocks are acquired, NaN when none is.</summary>
+    /// <summary>ATSR = max_k t_k / min_k t_k; +∞ when some block has t_k = 0 and another not; NaN when a block ends without mass or every t_k is 0.</summary>
     /// <param name="blockMasses">blockMasses[k][t] = mass of block k after step t (t = 0..T).</param>
     /// <param name="fraction">f in (0, 1].</param>
     public static double SpreadRatio(IReadOnlyList<IReadOnlyList<double>> blockMasses, double fraction)
     {
         var times = blockMasses.Select(m => AcquisitionStep(m, fraction)).ToList();
-        var acquired = times.Where(t => t >= 1).ToList();
-        if (acquired.Count == 0) return double.NaN;
-        if (acquired.Count < times.Count) return double.PositiveInfinity;
-        return (double)acquired.Max() / acquired.Min();
+        if (times.Count == 0 || times.Any(t => t < 0) || times.All(t => t == 0)) return double.NaN;
+        if (times.Min() == 0) return double.PositiveInfinity;
+        return (double)times.Max() / times.Min();
     }
 }

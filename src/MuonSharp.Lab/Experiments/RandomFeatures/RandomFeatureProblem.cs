@@ -1,3 +1,4 @@
+using MuonSharp.Lab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,23 +76,26 @@ internal sealed class RandomFeatureProblem : IDisposable
     /// Draws a problem from <paramref name="seed"/>: X with iid N(0, 1) entries; W₁ (and W₂) with
     /// N(0, 1/d₀) entries so pre-activations are about N(0, 1); W♯ with N(0, 1/d) entries. The scale of
     /// W♯ does not matter: both step rules are linear in G, so trajectories scale with Y and the
-    /// relative loss does not change. Draw order X, W₁, W♯, W₂: the ReLU and SwiGLU problems of one
-    /// seed share X, W₁ and W♯.
+    /// relative loss does not change. Each comes from its own stream of the seed (<c>inputs</c>,
+    /// <c>features</c>, <c>teacher</c>, <c>gate</c>), so the ReLU and SwiGLU problems of one seed share X, W₁ and W♯.
     /// </summary>
     /// <param name="size">Dimensions.</param>
     /// <param name="map">Feature map.</param>
-    /// <param name="seed">Seed of the torch generator.</param>
-    public static RandomFeatureProblem Create(ProblemSize size, FeatureMap map, long seed)
+    /// <param name="seed">The run's seed.</param>
+    public static RandomFeatureProblem Create(ProblemSize size, FeatureMap map, int seed)
     {
-        using var generator = new Generator(unchecked((ulong)seed));
+        using var inputs = SeedStreams.Generator(seed, "inputs");
+        using var features1 = SeedStreams.Generator(seed, "features");
+        using var teacher = SeedStreams.Generator(seed, "teacher");
+        using var gate = SeedStreams.Generator(seed, "gate");
         using var scope = NewDisposeScope();
-        var x = randn(size.Inputs, size.Samples, ScalarType.Float64, generator: generator);                                   // [d₀, n]
-        var w1 = randn(size.Features, size.Inputs, ScalarType.Float64, generator: generator) / Math.Sqrt(size.Inputs);       // [d, d₀]
-        var wStar = randn(size.Outputs, size.Features, ScalarType.Float64, generator: generator) / Math.Sqrt(size.Features); // [m, d]
+        var x = randn(size.Inputs, size.Samples, ScalarType.Float64, generator: inputs);                                   // [d₀, n]
+        var w1 = randn(size.Features, size.Inputs, ScalarType.Float64, generator: features1) / Math.Sqrt(size.Inputs);    // [d, d₀]
+        var wStar = randn(size.Outputs, size.Features, ScalarType.Float64, generator: teacher) / Math.Sqrt(size.Features); // [m, d]
         var features = map switch
         {
             FeatureMap.Relu => FeatureMaps.Relu(w1, x),
-            FeatureMap.Swiglu => FeatureMaps.Swiglu(w1, randn(size.Features, size.Inputs, ScalarType.Float64, generator: generator) / Math.Sqrt(size.Inputs), x),
+            FeatureMap.Swiglu => FeatureMaps.Swiglu(w1, randn(size.Features, size.Inputs, ScalarType.Float64, generator: gate) / Math.Sqrt(size.Inputs), x),
             _ => throw new ArgumentOutOfRangeException(nameof(map), map, "Unknown feature map."),
         };
         var targets = wStar.matmul(features);                                                                                // [m, n]

@@ -63,7 +63,7 @@ internal static class RandomFeaturesClaims
     /// Claim (b): per seed, the ratios nr(G_k)/st(A) along Spectral GD and both loss curves.
     /// </summary>
     /// <param name="seeds">Per seed: Spectral GD's trajectory and GD's.</param>
-    public static ClaimResult JudgeNuclearRankDominates(IReadOnlyList<(Trajectory Spectral, Trajectory Gd)> seeds)
+    public static ClaimResult JudgeNuclearRankDominates(IReadOnlyList<(FeatureRun Spectral, FeatureRun Gd)> seeds)
     {
         if (seeds.Count == 0) return NuclearRankDominates.Judge(null, new Dictionary<string, double>(), "needs both gd and spectral-gd");
         var medians = new List<double>();
@@ -98,7 +98,7 @@ internal static class RandomFeaturesClaims
     /// </summary>
     /// <param name="spectral">Spectral GD's run.</param>
     /// <param name="gd">GD's run on the same problem.</param>
-    public static IReadOnlyList<int> WinningWindow(Trajectory spectral, Trajectory gd)
+    public static IReadOnlyList<int> WinningWindow(FeatureRun spectral, FeatureRun gd)
     {
         int end = spectral.StepsToTarget >= 0 ? spectral.StepsToTarget : spectral.RelativeLoss.Count;
         end = Math.Min(end, gd.RelativeLoss.Count);
@@ -134,7 +134,7 @@ internal static class RandomFeaturesClaims
     /// <summary>Claim (d) from the SwiGLU runs: per seed the race and both trajectories.</summary>
     /// <param name="seeds">Per seed: race, Spectral GD's run and GD's run.</param>
     /// <param name="earlySteps">How many first iterates count as early.</param>
-    public static ClaimResult JudgeSwigluCounterexample(IReadOnlyList<(Race Race, Trajectory Spectral, Trajectory Gd)> seeds, int earlySteps)
+    public static ClaimResult JudgeSwigluCounterexample(IReadOnlyList<(Race Race, FeatureRun Spectral, FeatureRun Gd)> seeds, int earlySteps)
     {
         if (seeds.Count == 0) return SwigluCounterexample.Judge(null, new Dictionary<string, double>(), "needs swiglu = true and both gd and spectral-gd");
         var early = seeds.Select(s => Median(s.Spectral.ConditionRatio.Take(earlySteps).ToList())).ToList();

@@ -1,6 +1,6 @@
 using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Runs;
-using TorchSharp;
+using MuonSharp.Lab.Training;
 
 namespace MuonSharp.Lab.Experiments.RandomFeatures;
 
@@ -64,7 +64,7 @@ public sealed class RandomFeaturesExperiment : Experiment<RandomFeaturesConfig>
         bool both = config.Optimizers.Contains(Gd) && config.Optimizers.Contains(SpectralGd);
 
         var relu = RunMap(context, config, size, FeatureMap.Relu);
-        var swiglu = config.Swiglu ? RunMap(context, config, size, FeatureMap.Swiglu) : new Dictionary<(string, int), Trajectory>();
+        var swiglu = config.Swiglu ? RunMap(context, config, size, FeatureMap.Swiglu) : new Dictionary<(string, int), FeatureRun>();
         var sweep = RunSweep(context, config, size);
 
         RandomFeaturesPlots.Draw(context, config, relu, swiglu, sweep);
@@ -73,7 +73,7 @@ public sealed class RandomFeaturesExperiment : Experiment<RandomFeaturesConfig>
         var reluRaces = both ? seeds.Select(s => RaceOf(relu, s, config.Steps)).ToList() : new List<Race>();
         var swigluSeeds = both && config.Swiglu
             ? seeds.Select(s => (RaceOf(swiglu, s, config.Steps), swiglu[(SpectralGd, s)], swiglu[(Gd, s)])).ToList()
-            : new List<(Race, Trajectory, Trajectory)>();
+            : new List<(Race, FeatureRun, FeatureRun)>();
         return new[]
         {
             RandomFeaturesClaims.JudgeSpectralFaster(reluRaces),
@@ -83,45 +83,30 @@ public sealed class RandomFeaturesExperiment : Experiment<RandomFeaturesConfig>
         };
     }
 
-    private static Race RaceOf(IReadOnlyDictionary<(string, int), Trajectory> runs, int seed, int budget) =>
+    private static Race RaceOf(IReadOnlyDictionary<(string, int), FeatureRun> runs, int seed, int budget) =>
         new(runs[(Gd, seed)].StepsToTarget, runs[(SpectralGd, seed)].StepsToTarget, budget);
 
-    /// <summary>Every optimizer and seed on one feature map, for the whole step budget, recording every iterate.</summary>
-    private static Dictionary<(string Optimizer, int Seed), Trajectory> RunMap(RunContext context, RandomFeaturesConfig config, ProblemSize size, FeatureMap map)
+    /// <summary>Every seed and optimizer on one feature map (one unit each), for the whole step budget, recording every iterate.</summary>
+    private static Dictionary<(string Optimizer, int Seed), FeatureRun> RunMap(RunContext context, RandomFeaturesConfig config, ProblemSize size, FeatureMap map)
     {
         string prefix = map.ToString().ToLowerInvariant();
-        var runs = new Dictionary<(string, int), Trajectory>();
-        foreach (int seed in config.SeedList)
+        var runs = TrainingLoop.ForEachRun(context, config, (seed, optimizer) =>
         {
             using var problem = RandomFeatureProblem.Create(size, map, seed);
-            context.Log($"{prefix} seed {seed} ({size}): st(A) = {problem.FeatureStableRank:G4}, GD step n/‖A‖²_op = {StepRules.GradientStepSize(problem.Samples, problem.FeatureOperatorSquared):G4}, " +
+            context.Log($"{prefix} {optimizer} seed {seed} ({size}): st(A) = {problem.FeatureStableRank:G4}, GD step n/‖A‖²_op = {StepRules.GradientStepSize(problem.Samples, problem.FeatureOperatorSquared):G4}, " +
                         $"SpecGD scale n/‖A‖²_F = {StepRules.SpectralStepScale(problem.Samples, problem.FeatureFrobeniusSquared):G4}");
-            foreach (var optimizer in config.Optimizers)
-            {
-                using var bar = context.Progress.Start($"{prefix} {optimizer} seed {seed}", config.Steps + 1);
-                var trajectory = Training.Run(problem, optimizer, config.Steps, config.TargetFraction, stopAtTarget: false, diagnostics: true,
-                    context.Cancellation, (k, relative, nr) =>
-                    {
-                        context.Metrics.Add(k, optimizer, seed, $"{prefix}/loss", relative * problem.InitialLoss);
-                        context.Metrics.Add(k, optimizer, seed, $"{prefix}/relative_loss", relative);
-                        context.Metrics.Add(k, optimizer, seed, $"{prefix}/nuclear_rank_g", nr);
-                        context.Metrics.Add(k, optimizer, seed, $"{prefix}/stable_rank_a", problem.FeatureStableRank);
-                        context.Metrics.Add(k, optimizer, seed, $"{prefix}/nr_over_st", nr / problem.FeatureStableRank);
-                        bar.Advance();
-                    });
-                context.Log($"{prefix} {optimizer} seed {seed}: steps to {config.TargetFraction:G3} × initial loss = " +
-                            (trajectory.StepsToTarget >= 0 ? trajectory.StepsToTarget.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"not reached in {config.Steps}"));
-                runs[(optimizer, seed)] = trajectory;
-            }
-        }
-        return runs;
+            var run = FeatureTraining.Run(context, config, problem, optimizer, seed, config.Steps, stopAtTarget: false, diagnostics: true, metricPrefix: prefix + "/");
+            context.Log($"{prefix} {optimizer} seed {seed}: steps to {config.TargetFraction:G3} × initial loss = " +
+                        (run.StepsToTarget >= 0 ? run.StepsToTarget.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"not reached in {config.Steps}"));
+            return (Seed: seed, Run: run);
+        }, prefix);
+        return runs.ToDictionary(r => (r.Run.Optimizer, r.Seed), r => r.Run);
     }
 
-    /// <summary>The dimension sweep: every scale, seed and optimizer, each run stopped at the target.</summary>
+    /// <summary>The dimension sweep: every scale and seed (one unit each, all optimizers), each run stopped at the target.</summary>
     private static List<SweepPoint> RunSweep(RunContext context, RandomFeaturesConfig config, ProblemSize size)
     {
         var points = new List<SweepPoint>();
-        using var bar = context.Progress.Start("dimension sweep", config.SweepScales.Length * config.Seeds * config.Optimizers.Length);
         foreach (var scale in config.SweepScales.OrderBy(s => s))
         {
             var scaled = size.Scaled(scale);
@@ -129,21 +114,24 @@ public sealed class RandomFeaturesExperiment : Experiment<RandomFeaturesConfig>
             var steps = new Dictionary<(string, int), int>();
             foreach (int seed in config.SeedList)
             {
-                using var problem = RandomFeatureProblem.Create(scaled, FeatureMap.Relu, seed);
-                context.Metrics.Add(scaled.Features, SpectralGd, seed, "sweep/stable_rank_a", problem.FeatureStableRank);
-                foreach (var optimizer in config.Optimizers)
+                var reached = context.Unit($"sweep/x{scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}/seed{seed}", () =>
                 {
-                    var run = Training.Run(problem, optimizer, config.SweepMaxSteps, config.TargetFraction, stopAtTarget: true, diagnostics: false, context.Cancellation);
-                    steps[(optimizer, seed)] = run.StepsToTarget;
-                    context.Metrics.Add(scaled.Features, optimizer, seed, "sweep/steps_to_target", run.StepsToTarget);
-                    bar.Advance();
-                }
-                if (steps.ContainsKey((Gd, seed)) && steps.ContainsKey((SpectralGd, seed)))
-                {
-                    var race = new Race(steps[(Gd, seed)], steps[(SpectralGd, seed)], config.SweepMaxSteps);
-                    races.Add(race);
-                    context.Metrics.Add(scaled.Features, SpectralGd, seed, "sweep/speedup", race.Speedup);
-                }
+                    using var problem = RandomFeatureProblem.Create(scaled, FeatureMap.Relu, seed);
+                    context.Metrics.Add(scaled.Features, SpectralGd, seed, "sweep/stable_rank_a", problem.FeatureStableRank);
+                    var perOptimizer = new Dictionary<string, int>();
+                    foreach (var optimizer in config.Optimizers)
+                    {
+                        var run = FeatureTraining.Run(context, config, problem, optimizer, seed, config.SweepMaxSteps, stopAtTarget: true, diagnostics: false, metricPrefix: null);
+                        perOptimizer[optimizer] = run.StepsToTarget;
+                        context.Metrics.Add(scaled.Features, optimizer, seed, "sweep/steps_to_target", run.StepsToTarget);
+                    }
+                    if (perOptimizer.ContainsKey(Gd) && perOptimizer.ContainsKey(SpectralGd))
+                        context.Metrics.Add(scaled.Features, SpectralGd, seed, "sweep/speedup", new Race(perOptimizer[Gd], perOptimizer[SpectralGd], config.SweepMaxSteps).Speedup);
+                    return perOptimizer;
+                });
+                foreach (var (optimizer, count) in reached) steps[(optimizer, seed)] = count;
+                if (reached.ContainsKey(Gd) && reached.ContainsKey(SpectralGd))
+                    races.Add(new Race(reached[Gd], reached[SpectralGd], config.SweepMaxSteps));
             }
             context.Log($"sweep scale {scale:G3} ({scaled}): steps to target " +
                         string.Join(", ", config.Optimizers.Select(o => $"{o} [{string.Join(" ", config.SeedList.Select(s => steps[(o, s)]))}]")));

@@ -7,8 +7,8 @@ namespace MuonSharp.Lab.Experiments.RandomFeatures;
 /// <summary>The experiment's charts; curves are geometric means over seeds (the seeds' runs have equal length).</summary>
 internal static class RandomFeaturesPlots
 {
-    public static void Draw(RunContext context, RandomFeaturesConfig config, IReadOnlyDictionary<(string, int), Trajectory> relu,
-        IReadOnlyDictionary<(string, int), Trajectory> swiglu, IReadOnlyList<SweepPoint> sweep)
+    public static void Draw(RunContext context, RandomFeaturesConfig config, IReadOnlyDictionary<(string, int), FeatureRun> relu,
+        IReadOnlyDictionary<(string, int), FeatureRun> swiglu, IReadOnlyList<SweepPoint> sweep)
     {
         string seeds = config.Seeds == 1 ? "seed " + config.Seed : $"geometric mean over {config.Seeds} seeds";
         foreach (var (name, runs) in new[] { ("relu", relu), ("swiglu", swiglu) })
@@ -40,11 +40,11 @@ internal static class RandomFeaturesPlots
                 Stats.Mean(config.SeedList.Select(s => Steps((c == "relu" ? relu : swiglu)[(o, s)], config.Steps)))).ToList())).ToList());
     }
 
-    private static double Steps(Trajectory t, int budget) => t.StepsToTarget >= 0 ? t.StepsToTarget : budget + 1;
+    private static double Steps(FeatureRun t, int budget) => t.StepsToTarget >= 0 ? t.StepsToTarget : budget + 1;
 
     private static string Title(string map) => map == "relu" ? "ReLU" : "SwiGLU";
 
-    private static Series Curve(string optimizer, RandomFeaturesConfig config, IReadOnlyDictionary<(string, int), Trajectory> runs, Func<Trajectory, IReadOnlyList<double>> values)
+    private static Series Curve(string optimizer, RandomFeaturesConfig config, IReadOnlyDictionary<(string, int), FeatureRun> runs, Func<FeatureRun, IReadOnlyList<double>> values)
     {
         var perSeed = config.SeedList.Select(s => values(runs[(optimizer, s)])).ToList();
         int length = perSeed.Min(v => v.Count);

@@ -1,9 +1,8 @@
-using static TorchSharp.torch;
-
 namespace MuonSharp.Lab.Experiments.RandomFeatures;
 
 /// <summary>
-/// The two step rules compared in 004 §3 and the bookkeeping of a race to a target loss.
+/// The step sizes of the two rules compared in 004 §3 — the updates themselves are the lab's <c>gd</c> and
+/// <c>spectral-gd</c> with the nuclear-norm scale — and the bookkeeping of a race to a target loss.
 /// </summary>
 /// <remarks>
 /// Derivation (004 §3.1–3.2; the extracted text lost its formulas, rebuilt here from the words and the
@@ -26,24 +25,6 @@ internal static class StepRules
     /// <param name="samples">n.</param>
     /// <param name="featureFrobeniusSquared">‖A‖²_F.</param>
     public static double SpectralStepScale(long samples, double featureFrobeniusSquared) => samples / featureFrobeniusSquared;
-
-    /// <summary>The GD update Δ = −η·G (a new tensor).</summary>
-    /// <param name="gradient">G, <c>[m, d]</c>.</param>
-    /// <param name="stepSize">η = n/‖A‖²_op.</param>
-    public static Tensor GradientUpdate(Tensor gradient, double stepSize) => gradient.mul(-stepSize);
-
-    /// <summary>
-    /// The Spectral GD update Δ = −(n/‖A‖²_F)·‖G‖_*·polar(G) (a new tensor), with the exact float64
-    /// polar factor <see cref="Orthogonalize.Polar"/> and ‖G‖_* = Σσᵢ from the singular values.
-    /// </summary>
-    /// <param name="gradient">G, <c>[m, d]</c>.</param>
-    /// <param name="scale">n/‖A‖²_F.</param>
-    /// <param name="nuclearNorm">‖G‖_* (already computed for the diagnostics).</param>
-    public static Tensor SpectralUpdate(Tensor gradient, double scale, double nuclearNorm)
-    {
-        using var scope = NewDisposeScope();
-        return Orthogonalize.Polar(gradient).mul_(-scale * nuclearNorm).MoveToOuterDisposeScope();
-    }
 
     /// <summary>
     /// Steps a run needs to reach <paramref name="target"/>: the first k with

@@ -37,29 +37,39 @@ public sealed class RoutingExperiment : Experiment<RoutingConfig>
     /// <inheritdoc />
     public override RoutingConfig Paper => new();
     /// <inheritdoc />
-    public override RoutingConfig Quick => Paper with { Steps = 200, Seeds = 2, Domains = 3, HiddenWidth = 16, EvalEvery = 50 };
+    public override RoutingConfig Quick => Paper with { Steps = 200, Seeds = 2, Domains = 3, HiddenWidth = 16, EvalEvery = 50, SweepSeeds = 0 };
 
     /// <inheritdoc />
     protected override IReadOnlyList<ClaimResult> Run(RunContext context, RoutingConfig config)
     {
         // Runs on the lab's torch thread count (LabRunner: one by default, see RunOptions.TorchThreads).
-        var outcomes = new List<RoutingOutcome>();
-        foreach (var optimizer in config.Optimizers)
-            foreach (var seed in config.SeedList)
-            {
-                var o = RoutingTraining.Train(context, config, optimizer, seed);
-                for (int k = 0; k < o.SharedSingularValues.Length; k++)
-                {
-                    context.Metrics.Add(config.Steps, optimizer, seed, $"shared_sigma_{k + 1}", o.SharedSingularValues[k]);
-                    context.Metrics.Add(config.Steps, optimizer, seed, $"learned_sigma_{k + 1}", o.LearnedSingularValues[k]);
-                }
-                context.Log($"{optimizer} seed {seed}: trained error {o.TrainedError:G3}, untrained error {o.UntrainedError:G3}, " +
-                            $"effective rank of W − W₀ {RoutingClaims.EffectiveRank(o.LearnedSingularValues):G3}");
-                outcomes.Add(o);
-            }
+        var outcomes = RoutingTraining.TrainAll(context, config);
+        foreach (var o in outcomes)
+            context.Log($"{o.Optimizer} seed {o.Seed}: trained error {o.TrainedError:G3}, untrained error {o.UntrainedError:G3}, " +
+                        $"W − W₀: σ{config.Items + 1}/σ{config.Items} {RoutingClaims.GapAfter(o.LearnedSingularValues, config.Items):G3}, " +
+                        $"stable rank {RoutingClaims.StableRank(o.LearnedSingularValues):G3}, effective rank {RoutingClaims.EffectiveRank(o.LearnedSingularValues):G3}");
+
+        var sweep = RoutingSweep.Run(context, config);
+        foreach (var cell in sweep)
+            context.Log($"sweep K = {cell.Domains}, gain {cell.Gain:G3}, {cell.Optimizer}: {cell.GeneralizingFraction:P0} of {cell.Seeds} seeds generalize " +
+                        $"(fitted {cell.FittedFraction:P0}, mean untrained error {cell.UntrainedErrorMean:G3})");
 
         Plot(context, config, outcomes);
-        return RoutingClaims.Judge(config, outcomes);
+        PlotSweep(context, config, sweep);
+        return RoutingClaims.Judge(config, outcomes, sweep);
+    }
+
+    private static void PlotSweep(RunContext context, RoutingConfig config, IReadOnlyList<SweepCell> sweep)
+    {
+        if (sweep.Count == 0) return;
+        var settings = sweep.Select(c => (c.Domains, c.Gain)).Distinct().ToList();
+        var categories = settings.Select(s => $"K={s.Domains}, gain {s.Gain:G3}").ToList();
+        var bars = sweep.Select(c => c.Optimizer).Distinct()
+            .Select(o => (o, (IReadOnlyList<double>)settings.Select(s => sweep.First(c => c.Optimizer == o && c.Domains == s.Domains && c.Gain == s.Gain).GeneralizingFraction).ToList()))
+            .ToList();
+        Charts.Bars(context, "sweep_generalization",
+            $"Fraction of seeds generalizing (untrained error < {config.GeneralizeThreshold:G3}); {sweep[0].Seeds} seeds × {config.SweepSteps} steps per setting",
+            "fraction of seeds", categories, bars);
     }
 
     private static void Plot(RunContext context, RoutingConfig config, IReadOnlyList<RoutingOutcome> outcomes)
@@ -89,10 +99,15 @@ public sealed class RoutingExperiment : Experiment<RoutingConfig>
         Charts.Line(context, "learned_singular_values", "Singular values of W − W₀ (what training added to the shared layer)", "index", "singular value",
             config.Optimizers.Select(o => Spectrum(o, r => r.LearnedSingularValues)), logY: true);
 
-        double MeanRank(string optimizer, Func<RoutingOutcome, double[]> values) =>
-            Stats.Mean(outcomes.Where(o => o.Optimizer == optimizer).Select(o => RoutingClaims.EffectiveRank(values(o))));
-        Charts.Bars(context, "effective_rank", $"Effective rank of the shared layer (task rank {config.Items})", "effective rank",
-            new[] { "W − W₀ (learned)", "W (final)" },
-            config.Optimizers.Select(o => (o, (IReadOnlyList<double>)new[] { MeanRank(o, r => r.LearnedSingularValues), MeanRank(o, r => r.SharedSingularValues) })).ToList());
+        // Claim (c): the stable rank decides, the entropy rank is shown for comparison; W − W₀ decides, W is what 000 plots.
+        double Mean(string optimizer, Func<IReadOnlyList<double>, double> measure, Func<RoutingOutcome, double[]> values) =>
+            Stats.Mean(outcomes.Where(o => o.Optimizer == optimizer).Select(o => measure(values(o))));
+        Charts.Bars(context, "effective_rank", $"Rank measures of the shared layer (task rank {config.Items}; seed means)", "rank",
+            new[] { "stable rank, W − W₀", "stable rank, W", "entropy rank, W − W₀", "entropy rank, W" },
+            config.Optimizers.Select(o => (o, (IReadOnlyList<double>)new[]
+            {
+                Mean(o, RoutingClaims.StableRank, r => r.LearnedSingularValues), Mean(o, RoutingClaims.StableRank, r => r.SharedSingularValues),
+                Mean(o, RoutingClaims.EffectiveRank, r => r.LearnedSingularValues), Mean(o, RoutingClaims.EffectiveRank, r => r.SharedSingularValues),
+            })).ToList());
     }
 }

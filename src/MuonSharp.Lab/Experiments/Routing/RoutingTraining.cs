@@ -1,4 +1,5 @@
 using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,57 +11,91 @@ namespace MuonSharp.Lab.Experiments.Routing;
 /// <param name="TrainedError">Final mean squared error over the trained pairs.</param>
 /// <param name="UntrainedError">Final mean squared error over the pairs never trained.</param>
 /// <param name="UntrainedItemAccuracy">Final fraction of untrained-pair outputs nearest to their own target.</param>
-/// <param name="PairErrors">Final K×K errors, row = input domain, column = output domain.</param>
 /// <param name="SharedSingularValues">Singular values of the shared layer W at the end, largest first.</param>
 /// <param name="LearnedSingularValues">Singular values of W − W₀, what training added to the shared layer, largest first.</param>
+/// <param name="InitialTrainedError">Trained-pair error at step 0 (claim a: has the run left its starting plateau?).</param>
+/// <param name="MidTrainedError">Trained-pair error at the last evaluation at or before half the steps (claim a: is it still falling?).</param>
 public sealed record RoutingOutcome(string Optimizer, int Seed, double TrainedError, double UntrainedError, double UntrainedItemAccuracy,
-    double[,] PairErrors, double[] SharedSingularValues, double[] LearnedSingularValues);
+    double[] SharedSingularValues, double[] LearnedSingularValues, double InitialTrainedError = double.NaN, double MidTrainedError = double.NaN);
 
 /// <summary>Trains the routing network with one optimizer and seed, recording metrics as it goes.</summary>
 public static class RoutingTraining
 {
+    /// <summary>Every seed × optimizer of <paramref name="config"/>, one unit each.</summary>
+    /// <param name="context">Metrics, progress, units.</param>
+    /// <param name="config">Settings.</param>
+    public static List<RoutingOutcome> TrainAll(RunContext context, RoutingConfig config) =>
+        TrainingLoop.ForEachRun(context, config, (seed, optimizer) => Train(context, config, optimizer, seed));
+
+    /// <summary>
+    /// Every seed × optimizer of <paramref name="config"/> as a side run: units keyed under
+    /// <paramref name="label"/>, nothing recorded to the metrics, no weights saved, evaluated at every quarter of the steps.
+    /// </summary>
+    /// <param name="context">Units, progress.</param>
+    /// <param name="config">Settings of the side run.</param>
+    /// <param name="label">Distinguishes these units from the main run's.</param>
+    public static List<RoutingOutcome> TrainQuietly(RunContext context, RoutingConfig config, string label) =>
+        TrainingLoop.ForEachRun(context, config, (seed, optimizer) => Train(context, config, optimizer, seed, label), label);
+
     /// <summary>
     /// Trains one network. Every step draws a batch (one random item per trained pair, or every item
     /// when <c>AllItems</c>), takes the squared error and one optimizer step (the spectral methods'
     /// step decaying linearly to zero when <c>SpectralDecay</c>); every <c>EvalEvery</c> steps and at the end it evaluates all K²
     /// pairs and records <c>trained_error</c>, <c>untrained_error</c>, <c>untrained_item_accuracy</c>
-    /// and the effective ranks of W and of W − W₀.
+    /// and the effective ranks of W and of W − W₀; at the end also the singular values of both.
     /// </summary>
     /// <param name="context">Metrics, progress, cancellation.</param>
     /// <param name="config">Settings.</param>
     /// <param name="optimizerName">One of <see cref="RoutingExperiment.OptimizerNames"/>.</param>
-    /// <param name="seed">Seed: data, init and batches all come from it.</param>
-    public static RoutingOutcome Train(RunContext context, RoutingConfig config, string optimizerName, int seed)
+    /// <param name="seed">Seed: codes and targets, initial weights and batch draws come from its streams <c>codes</c>, <c>init</c> and <c>batches</c>.</param>
+    /// <param name="quietLabel">When set: a side run under this label, recording no metrics and saving no weights.</param>
+    public static RoutingOutcome Train(RunContext context, RoutingConfig config, string optimizerName, int seed, string? quietLabel = null)
     {
+        bool record = quietLabel is null;
         using var scope = NewDisposeScope();
-        using var generator = new Generator((ulong)seed);
-        using var task = new RoutingTask(config.Domains, config.Items, config.CodeDimension, generator);
-        using var network = new RoutingNetwork(config.Domains, config.CodeDimension, config.HiddenWidth, config.InitGain, generator);
-        using var optimizer = CreateOptimizer(optimizerName, network, config);
-        bool decays = config.SpectralDecay && optimizerName != RoutingExperiment.Sgd;
-        double initialLr = optimizer.ParamGroups.First().LearningRate;
+        using var codes = SeedStreams.Generator(seed, "codes");
+        using var init = SeedStreams.Generator(seed, "init");
+        using var batches = SeedStreams.Generator(seed, "batches");
+        using var task = new RoutingTask(config.Domains, config.Items, config.CodeDim, codes);
+        using var network = new RoutingNetwork(config.Domains, config.CodeDim, config.HiddenWidth, config.InitScale, init);
         using var initialShared = network.Shared.detach().clone();                                  // W₀ [h, h]
-
-        using var bar = context.Progress.Start($"{optimizerName} seed {seed}", config.Steps);
-        for (int step = 0; step < config.Steps; step++)
+        using var setup = new TrainingSetup
         {
-            context.Cancellation.ThrowIfCancellationRequested();
-            if (step % config.EvalEvery == 0) Evaluate(context, network, initialShared, task, optimizerName, seed, step);
-            using (var stepScope = NewDisposeScope())
+            Optimizer = optimizerName,
+            Seed = seed,
+            Parameters = network.NamedParameters().ToList(),
+            Loss = _ =>
             {
-                var (input, output, x, y) = task.Batch(generator, config.AllItems);
-                optimizer.zero_grad();
-                var loss = Loss(network.Forward(input, output, x), y);
-                loss.backward();
-                if (decays)
-                    foreach (var group in optimizer.ParamGroups)
-                        group.LearningRate = initialLr * (1.0 - (double)step / config.Steps);
-                optimizer.step();
-            }
-            bar.Advance();
-        }
+                var (input, output, x, y) = task.Batch(batches, config.AllItems);
+                return Loss(network.Forward(input, output, x), y);
+            },
+            Evaluate = _ => Evaluate(network, initialShared, task),
+            Schedule = config.SpectralDecay && optimizerName != RoutingExperiment.Sgd ? LearningRateSchedule.LinearToZero(config.Steps) : null,
+            Generators = new[] { ("batches", batches) },
+        };
+        var run = TrainingLoop.Train(context, config, setup, new TrainingOptions
+        {
+            Steps = config.Steps,
+            EvaluateEvery = record ? config.EvalEvery : Math.Max(1, config.Steps / 4),
+            SaveWeights = record,
+            Record = record,
+            Label = quietLabel ?? "",
+        });
 
-        return Evaluate(context, network, initialShared, task, optimizerName, seed, config.Steps);
+        var shared = Spectral.SingularValues(network.Shared);
+        double[] learned;
+        using (var delta = network.Shared.detach() - initialShared) learned = Spectral.SingularValues(delta);
+        for (int k = 0; k < shared.Length && record; k++)
+        {
+            context.Metrics.Add(config.Steps, optimizerName, seed, $"shared_sigma_{k + 1}", shared[k]);
+            context.Metrics.Add(config.Steps, optimizerName, seed, $"learned_sigma_{k + 1}", learned[k]);
+        }
+        var trained = run.Series("trained_error");
+        // Half, not the last fifth: the spectral methods' step decays linearly to zero, so their last
+        // fifth has only 1/25 of the step budget and any run would look stalled there; the second half has 1/4.
+        int mid = run.EvaluationSteps.FindLastIndex(s => s <= 0.5 * config.Steps);
+        return new RoutingOutcome(optimizerName, seed, run.Last("trained_error"), run.Last("untrained_error"), run.Last("untrained_item_accuracy"), shared, learned,
+            trained.Count > 0 ? trained[0] : double.NaN, mid >= 0 && mid < trained.Count ? trained[mid] : double.NaN);
     }
 
     /// <summary>
@@ -87,8 +122,7 @@ public static class RoutingTraining
         return (Analysis.Stats.Mean(trained), Analysis.Stats.Mean(untrained));
     }
 
-    private static RoutingOutcome Evaluate(RunContext context, RoutingNetwork network, Tensor initialShared,
-        RoutingTask task, string optimizer, int seed, int step)
+    private static IReadOnlyList<(string, double)> Evaluate(RoutingNetwork network, Tensor initialShared, RoutingTask task)
     {
         var (errors, accuracy) = network.EvaluatePairs(task);
         var (trained, untrained) = SplitPairs(errors);
@@ -96,26 +130,13 @@ public static class RoutingTraining
         var shared = Spectral.SingularValues(network.Shared);
         double[] learned;
         using (var delta = network.Shared.detach() - initialShared) learned = Spectral.SingularValues(delta);
-        context.Metrics.Add(step, optimizer, seed, "trained_error", trained);
-        context.Metrics.Add(step, optimizer, seed, "untrained_error", untrained);
-        context.Metrics.Add(step, optimizer, seed, "untrained_item_accuracy", untrainedAccuracy);
-        context.Metrics.Add(step, optimizer, seed, "shared_effective_rank", RoutingClaims.EffectiveRank(shared));
-        context.Metrics.Add(step, optimizer, seed, "learned_effective_rank", RoutingClaims.EffectiveRank(learned));
-        return new RoutingOutcome(optimizer, seed, trained, untrained, untrainedAccuracy, errors, shared, learned);
-    }
-
-    private static optim.Optimizer CreateOptimizer(string name, RoutingNetwork network, RoutingConfig config)
-    {
-        var named = network.NamedParameters().Select(p => (p.Name, p.Parameter)).ToList();
-        return name switch
+        return new (string, double)[]
         {
-            // Plain SGD, no momentum (papers README: full-batch plain SGD, lr 0.02).
-            RoutingExperiment.Sgd => optim.SGD(named.Select(p => p.Parameter), config.SgdLearningRate),
-            // Exact polar update of every layer's gradient, no momentum (000 §2.1).
-            RoutingExperiment.SpectralGd => Optim.SpectralGD(named, config.SpectralGdLearningRate),
-            // Full Muon (000 §4 "for our later experiments we switch back to using the full Muon").
-            RoutingExperiment.Muon => Optim.Muon(named, config.MuonLearningRate),
-            _ => throw new LabUserException($"Unknown optimizer '{name}' for routing. Known: {string.Join(", ", RoutingExperiment.OptimizerNames)}."),
+            ("trained_error", trained),
+            ("untrained_error", untrained),
+            ("untrained_item_accuracy", untrainedAccuracy),
+            ("shared_effective_rank", RoutingClaims.EffectiveRank(shared)),
+            ("learned_effective_rank", RoutingClaims.EffectiveRank(learned)),
         };
     }
 }

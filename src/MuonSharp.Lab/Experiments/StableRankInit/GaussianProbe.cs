@@ -1,3 +1,4 @@
+using MuonSharp.Lab.Training;
 using static TorchSharp.torch;
 
 namespace MuonSharp.Lab.Experiments.StableRankInit;
@@ -7,38 +8,19 @@ namespace MuonSharp.Lab.Experiments.StableRankInit;
 /// σ(WX) across widths, and the per-layer post-activations of Fig. 1's network.
 /// </summary>
 /// <remarks>
-/// Random streams: every draw has its own torch generator seeded by (seed, stream) so adding a width or
-/// an activation never changes the other numbers; activations share the same weights (common random
-/// numbers, so their differences are not sampling noise). Streams: 0 = inputs, 1 = depth probe,
-/// 2 + w = the width-w layer.
+/// Every draw has its own seed stream (<see cref="SeedStreams"/>) so adding a width or an activation never
+/// changes the other numbers; activations share the same weights (common random numbers, so their
+/// differences are not sampling noise). Streams: <c>inputs</c>, <c>depth-probe</c>, <c>width{w}</c>.
 /// </remarks>
 internal static class GaussianProbe
 {
-    /// <summary>
-    /// The generator seed of one stream of one run seed: (seed, stream) packed into 64 bits and mixed by
-    /// splitmix64's finalizer (Steele, Lea &amp; Flood 2014), because torch's CPU generator seeds its
-    /// Mersenne Twister from the low 32 bits only — plain packing would give every run seed the same numbers.
-    /// </summary>
-    /// <param name="seed">The run's seed.</param>
-    /// <param name="stream">The stream (see remarks).</param>
-    public static ulong StreamSeed(int seed, long stream)
-    {
-        unchecked
-        {
-            ulong z = (((ulong)(uint)seed << 32) | (uint)stream) + 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-    }
-
     /// <summary>X with iid N(0, 1) entries, <c>[d, n]</c> (004 §5; papers README).</summary>
     /// <param name="inputDim">d.</param>
     /// <param name="samples">n.</param>
     /// <param name="seed">Run seed.</param>
     public static Tensor Inputs(int inputDim, int samples, int seed)
     {
-        using var generator = new Generator(StreamSeed(seed, 0));
+        using var generator = SeedStreams.Generator(seed, "inputs");
         return randn(inputDim, samples, ScalarType.Float64, generator: generator);
     }
 
@@ -59,7 +41,7 @@ internal static class GaussianProbe
     /// <param name="seed">Run seed.</param>
     public static Tensor WidthLayer(int width, int inputDim, int seed)
     {
-        using var generator = new Generator(StreamSeed(seed, 2L + width));
+        using var generator = SeedStreams.Generator(seed, $"width{width}");
         return Layer(width, inputDim, generator);
     }
 
@@ -72,10 +54,10 @@ internal static class GaussianProbe
     /// <param name="x">Inputs, <c>[d, n]</c>.</param>
     /// <param name="hidden">h.</param>
     /// <param name="layers">Hidden layers.</param>
-    /// <param name="seed">Run seed (stream 1: the same weights for every activation).</param>
+    /// <param name="seed">Run seed (stream <c>depth-probe</c>: the same weights for every activation).</param>
     public static IReadOnlyList<double> LayerStableRanks(Activation activation, Tensor x, int hidden, int layers, int seed)
     {
-        using var generator = new Generator(StreamSeed(seed, 1));
+        using var generator = SeedStreams.Generator(seed, "depth-probe");
         using var scope = NewDisposeScope();
         var ranks = new List<double> { Spectral.StableRank(x) };
         var h = x;

@@ -48,6 +48,47 @@ public sealed class StableRankInitExperiment : Experiment<StableRankInitConfig>
         return RunAll(context, config);
     }
 
+    /// <summary>What one seed measured: per activation, the stable rank at every width and at every layer of the depth probe.</summary>
+    /// <param name="Widths">Activation → stable rank per width (widths ascending).</param>
+    /// <param name="Depth">Activation → stable rank per layer (0 = the inputs).</param>
+    private sealed record SeedProbe(Dictionary<string, double[]> Widths, Dictionary<string, double[]> Depth);
+
+    /// <summary>One seed (one unit): the width sweep and the depth probe for every activation, recorded as it goes.</summary>
+    private static SeedProbe Probe(RunContext context, StableRankInitConfig config, IReadOnlyList<Activation> activations, IReadOnlyList<int> widths, int hidden, int seed)
+    {
+        using var bar = context.Progress.Start($"seed {seed}", widths.Count + 1);
+        using var x = GaussianProbe.Inputs(config.InputDim, config.Samples, seed); // [d, n]
+        var ranks = activations.ToDictionary(a => a.Name, _ => new List<double>());
+        foreach (int width in widths)
+        {
+            context.StepBoundary();
+            using var scope = torch.NewDisposeScope();
+            var pre = GaussianProbe.WidthLayer(width, config.InputDim, seed).matmul(x); // [w, n], entries ≈ N(0, 1)
+            foreach (var a in activations)
+            {
+                double st = Spectral.StableRank(a.Apply(pre));
+                ranks[a.Name].Add(st);
+                context.Metrics.Add(width, a.Name, seed, "stable_rank", st);
+                context.Metrics.Add(width, a.Name, seed, "stable_rank_over_width", st / width);
+            }
+            bar.Advance();
+        }
+        context.StepBoundary();
+        var depth = new Dictionary<string, double[]>();
+        foreach (var a in activations)
+        {
+            var layers = GaussianProbe.LayerStableRanks(a, x, hidden, config.DepthHiddenLayers, seed);
+            depth[a.Name] = layers.ToArray();
+            for (int l = 0; l < layers.Count; l++) context.Metrics.Add(l, a.Name, seed, "depth/stable_rank", layers[l]);
+        }
+        bar.Advance();
+        string Format(IEnumerable<double> values) => string.Join(" ", values.Select(r => r.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)));
+        context.Log($"seed {seed}: st at widths {string.Join(", ", widths)} — " +
+                    string.Join("; ", activations.Select(a => $"{a.Name} {Format(ranks[a.Name])}")) +
+                    "; depth (inputs, layers) — " + string.Join("; ", activations.Select(a => $"{a.Name} {Format(depth[a.Name])}")));
+        return new SeedProbe(ranks.ToDictionary(r => r.Key, r => r.Value.ToArray()), depth);
+    }
+
     private static IReadOnlyList<ClaimResult> RunAll(RunContext context, StableRankInitConfig config)
     {
         var activations = config.Optimizers.Select(Activations.Get).ToList();
@@ -58,36 +99,12 @@ public sealed class StableRankInitExperiment : Experiment<StableRankInitConfig>
 
         foreach (int seed in config.SeedList)
         {
-            using var bar = context.Progress.Start($"seed {seed}", widths.Count + 1);
-            using var x = GaussianProbe.Inputs(config.InputDim, config.Samples, seed); // [d, n]
-            var ranks = activations.ToDictionary(a => a.Name, _ => new List<double>());
-            foreach (int width in widths)
-            {
-                context.Cancellation.ThrowIfCancellationRequested();
-                using var scope = torch.NewDisposeScope();
-                var pre = GaussianProbe.WidthLayer(width, config.InputDim, seed).matmul(x); // [w, n], entries ≈ N(0, 1)
-                foreach (var a in activations)
-                {
-                    double st = Spectral.StableRank(a.Apply(pre));
-                    ranks[a.Name].Add(st);
-                    context.Metrics.Add(width, a.Name, seed, "stable_rank", st);
-                    context.Metrics.Add(width, a.Name, seed, "stable_rank_over_width", st / width);
-                }
-                bar.Advance();
-            }
-            context.Cancellation.ThrowIfCancellationRequested();
+            var probe = context.Unit($"seed{seed}", () => Probe(context, config, activations, widths, hidden, seed));
             foreach (var a in activations)
             {
-                sweep[a.Name].Add(ranks[a.Name]);
-                var layers = GaussianProbe.LayerStableRanks(a, x, hidden, config.DepthHiddenLayers, seed);
-                depth[a.Name].Add(layers);
-                for (int l = 0; l < layers.Count; l++) context.Metrics.Add(l, a.Name, seed, "depth/stable_rank", layers[l]);
+                sweep[a.Name].Add(probe.Widths[a.Name]);
+                depth[a.Name].Add(probe.Depth[a.Name]);
             }
-            bar.Advance();
-            context.Log($"seed {seed}: st at widths {string.Join(", ", widths)} — " +
-                        string.Join("; ", activations.Select(a => $"{a.Name} {string.Join(" ", ranks[a.Name].Select(r => r.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}")) +
-                        $"; depth (inputs, layers) — " +
-                        string.Join("; ", activations.Select(a => $"{a.Name} {string.Join(" ", depth[a.Name][^1].Select(r => r.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}")));
         }
 
         StableRankInitPlots.Draw(context, config, activations, widths, sweep, depth);

@@ -9,14 +9,13 @@ public sealed class DeepLinearDataTests
 {
     private static readonly DeepLinearConfig Small = new()
     {
-        InputDim = 8, OutputDim = 8, HiddenDim = 8, Samples = 200, TargetSingularValues = new double[] { 4, 2, 1 }, GdLr = 0.1,
+        InputDim = 8, OutputDim = 8, HiddenWidth = 8, Samples = 200, TargetSingularValues = new double[] { 4, 2, 1 }, GdLr = 0.1,
     };
 
     [Fact]
     public void Whitened_inputs_have_identity_covariance()
     {
-        using var generator = new Generator(3);
-        using var problem = DeepLinearProblem.Generate(Small, generator);
+        using var problem = DeepLinearProblem.Generate(Small, seed: 3);
 
         using var covariance = problem.Inputs.mT.matmul(problem.Inputs) / Small.Samples;
         using var identity = eye(Small.InputDim, dtype: ScalarType.Float64);
@@ -27,13 +26,12 @@ public sealed class DeepLinearDataTests
     public void Mode_targets_are_the_planted_singular_values_up_to_the_noise()
     {
         // Given noise 0.1 and n = 200, Σyx = W* + EᵀX/n with ‖EᵀX/n‖ ≈ 0.1·(√c + √d)/√n ≈ 0.04,
-        using var generator = new Generator(4);
-        using var problem = DeepLinearProblem.Generate(Small, generator);
+        using var problem = DeepLinearProblem.Generate(Small, seed: 4);
 
         for (int i = 0; i < Small.Modes; i++)
             Assert.InRange(problem.ModeTargets[i], Small.TargetSingularValues[i] - 0.1, Small.TargetSingularValues[i] + 0.1);
         // and without noise they are exact.
-        using var clean = DeepLinearProblem.Generate(Small with { NoiseStd = 0 }, new Generator(4));
+        using var clean = DeepLinearProblem.Generate(Small with { NoiseStd = 0 }, seed: 4);
         for (int i = 0; i < Small.Modes; i++) Assert.Equal(Small.TargetSingularValues[i], clean.ModeTargets[i], 10);
     }
 
@@ -41,8 +39,7 @@ public sealed class DeepLinearDataTests
     public void The_least_squares_product_reaches_the_least_reachable_loss_and_projects_onto_the_targets()
     {
         // Given whitened inputs, the least-squares W = Σyx; factor it as W₂ = W, W₁ = I (h = d),
-        using var generator = new Generator(5);
-        using var problem = DeepLinearProblem.Generate(Small, generator);
+        using var problem = DeepLinearProblem.Generate(Small, seed: 5);
         using var sigmaYX = problem.Targets.mT.matmul(problem.Inputs) / Small.Samples;
         using var w1 = eye(Small.InputDim, dtype: ScalarType.Float64);
 
@@ -55,8 +52,8 @@ public sealed class DeepLinearDataTests
     [Fact]
     public void A_narrow_network_cannot_reach_the_full_least_squares_loss()
     {
-        using var full = DeepLinearProblem.Generate(Small, new Generator(6));
-        using var narrow = DeepLinearProblem.Generate(Small with { HiddenDim = 3 }, new Generator(6));
+        using var full = DeepLinearProblem.Generate(Small, seed: 6);
+        using var narrow = DeepLinearProblem.Generate(Small with { HiddenWidth = 3 }, seed: 6);
         Assert.True(narrow.MinimumLoss > full.MinimumLoss);
     }
 }

@@ -92,7 +92,7 @@ public sealed class DeepLinearExperimentTests : IDisposable
     [Theory]
     [InlineData("target_singular_values=1,2,3", "strictly decreasing")]
     [InlineData("target_singular_values=4", "at least 2")]
-    [InlineData("hidden_dim=2", "at most min(input_dim, output_dim, hidden_dim)")]
+    [InlineData("hidden_width=2", "at most min(input_dim, output_dim, hidden_width)")]
     [InlineData("gd_lr=0.3", "1/s₁")]
     [InlineData("samples=4", "samples ≥ input_dim")]
     [InlineData("muon_momentum=1", "muon_momentum")]
@@ -106,10 +106,10 @@ public sealed class DeepLinearExperimentTests : IDisposable
     [Fact]
     public void Overrides_by_snake_case_key_reach_the_config()
     {
-        var config = (DeepLinearConfig)ConfigOverrides.Apply(_experiment.Paper, new[] { "target_singular_values=6,3,1", "whiten_inputs=false", "init_std=1e-5" });
+        var config = (DeepLinearConfig)ConfigOverrides.Apply(_experiment.Paper, new[] { "target_singular_values=6,3,1", "whiten_inputs=false", "init_scale=1e-5" });
         Assert.Equal(new double[] { 6, 3, 1 }, config.TargetSingularValues);
         Assert.False(config.WhitenInputs);
-        Assert.Equal(1e-5, config.InitStd);
+        Assert.Equal(1e-5, config.InitScale);
         Assert.Equal(3, config.Modes);
     }
 }

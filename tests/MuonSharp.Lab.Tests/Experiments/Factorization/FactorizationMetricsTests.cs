@@ -17,12 +17,12 @@ public sealed class FactorizationMetricsTests
         Assert.True(expected.allclose(actual, rtol: 0, atol: tolerance), $"max |difference| = {(expected - actual).abs().max().item<double>():G3}");
 
     [Fact]
-    public void Aligned_factors_have_muon_invariant_R_diag_p_minus_q_Rt()
+    public void Aligned_factors_have_sqrt_gram_difference_R_diag_p_minus_q_Rt()
     {
         using var scope = NewDisposeScope();
         var (p, q, r) = Aligned(new[] { 3.0, 2.0, 0.5 }, new[] { 1.0, 2.5, 0.25 }, hidden: 5);
 
-        var invariant = FactorizationMetrics.MuonInvariant(p, q);
+        var invariant = FactorizationMetrics.SqrtGramDifference(p, q);
 
         AssertClose(r.matmul(diag(tensor(new[] { 2.0, -0.5, 0.25 }, ScalarType.Float64))).matmul(r.T), invariant);
     }
@@ -33,7 +33,7 @@ public sealed class FactorizationMetricsTests
         using var scope = NewDisposeScope();
         var (p, q, r) = Aligned(new[] { 3.0, 2.0, 0.5 }, new[] { 1.0, 2.5, 0.25 }, hidden: 5);
 
-        var invariant = FactorizationMetrics.GdInvariant(p, q);
+        var invariant = FactorizationMetrics.GramDifference(p, q);
 
         AssertClose(r.matmul(diag(tensor(new[] { 8.0, -2.25, 0.1875 }, ScalarType.Float64))).matmul(r.T), invariant);
     }

@@ -33,7 +33,7 @@ public sealed class FactorizationProblemTests
     }
 
     [Fact]
-    public void A_muon_step_on_aligned_factors_below_target_grows_every_mode_by_exactly_lr()
+    public void A_polar_step_on_aligned_factors_below_target_grows_every_mode_by_exactly_lr()
     {
         // Given aligned factors with every p_k q_k < s_k,
         using var scope = NewDisposeScope();
@@ -41,8 +41,8 @@ public sealed class FactorizationProblemTests
         using var generator = new Generator(2);
         var (p, q) = problem.AlignedInit(0.1, 0.3, generator);
 
-        // when Muon takes one step of size 0.01,
-        var (nextP, nextQ) = Trainer.Step(problem, p, q, 0.01, UpdateRule.Muon);
+        // when the polar step (003's Muon) takes one step of size 0.01,
+        var (nextP, nextQ) = Trainer.Step(problem, p, q, 0.01, UpdateRule.SpectralGd);
 
         // then each factor's singular value in each mode grew by 0.01 (the mechanism of claim a).
         var before = FactorizationMetrics.ModeNorms(p, problem.U).Concat(FactorizationMetrics.ModeNorms(q, problem.V));
@@ -60,6 +60,6 @@ public sealed class FactorizationProblemTests
         var (p, q) = problem.AlignedInit(0.05, 0.3, generator);
 
         Assert.True(FactorizationMetrics.Misalignment(p, q, problem.U, problem.V) < 1e-12);
-        Assert.True(FactorizationMetrics.MuonInvariant(p, q).abs().max().item<double>() > 1e-3);
+        Assert.True(FactorizationMetrics.SqrtGramDifference(p, q).abs().max().item<double>() > 1e-3);
     }
 }

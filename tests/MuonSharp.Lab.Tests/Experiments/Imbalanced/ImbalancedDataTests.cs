@@ -18,7 +18,7 @@ public sealed class ImbalancedDataTests
     [Fact]
     public void The_training_set_is_imbalanced_the_test_set_balanced_and_the_means_orthogonal()
     {
-        var config = new ImbalancedConfig { Classes = 3, Dimension = 5, LargestClass = 40, ImbalanceRatio = 4, TestPerClass = 7, MeanNorm = 2 };
+        var config = new ImbalancedConfig { Classes = 3, InputDim = 5, LargestClass = 40, ImbalanceRatio = 4, TestPerClass = 7, MeanNorm = 2 };
         using var generator = new Generator(1);
 
         using var data = new ImbalancedData(config, generator);
@@ -33,7 +33,7 @@ public sealed class ImbalancedDataTests
     [Fact]
     public void Without_noise_every_sample_is_its_class_mean()
     {
-        var config = new ImbalancedConfig { Classes = 2, Dimension = 3, LargestClass = 3, ImbalanceRatio = 3, TestPerClass = 2, NoiseStd = 0 };
+        var config = new ImbalancedConfig { Classes = 2, InputDim = 3, LargestClass = 3, ImbalanceRatio = 3, TestPerClass = 2, NoiseStd = 0 };
         using var generator = new Generator(2);
 
         using var data = new ImbalancedData(config, generator);

@@ -10,9 +10,9 @@ public sealed class AcquisitionTests
         Enumerable.Range(0, steps + 1).Select(t => start + gain * Math.Min((double)t / until, 1)).ToArray();
 
     [Fact]
-    public void Given_blocks_acquired_by_known_steps_then_the_acquisition_steps_and_ATSR_are_those_steps_and_their_ratio()
+    public void Given_blocks_growing_from_zero_to_known_steps_then_the_acquisition_steps_and_ATSR_are_those_steps_and_their_ratio()
     {
-        var masses = new[] { Ramp(0, 5, 40, 200), Ramp(0.5, 2, 10, 200), Ramp(1, 1, 80, 200), Ramp(0.2, 3, 20, 200) };
+        var masses = new[] { Ramp(0, 5, 40, 200), Ramp(0, 2, 10, 200), Ramp(0, 1, 80, 200), Ramp(0, 3, 20, 200) };
 
         var times = masses.Select(m => Acquisition.AcquisitionStep(m, 1.0)).ToArray();
         var half = masses.Select(m => Acquisition.AcquisitionStep(m, 0.5)).ToArray();
@@ -24,21 +24,25 @@ public sealed class AcquisitionTests
     }
 
     [Fact]
-    public void Blocks_acquired_together_have_ATSR_one_whatever_their_size_or_starting_mass()
+    public void The_threshold_is_a_fraction_of_the_final_mass_not_of_the_mass_gained_since_the_start()
     {
-        var masses = new[] { Ramp(0.9, 10, 30, 100), Ramp(0.1, 1, 30, 100), Ramp(2, 0.3, 30, 100) };
+        // From 1 to 3 by step 100: f = 0.5 of the final mass (1.5) is reached at step 25, half the gain (2) only at 50.
+        var mass = Ramp(1, 2, 100, 200);
 
-        Assert.Equal(1.0, Acquisition.SpreadRatio(masses, 0.9), 12);
+        Assert.Equal(25, Acquisition.AcquisitionStep(mass, 0.5));
     }
 
     [Fact]
-    public void A_block_that_gains_no_mass_makes_ATSR_infinite_and_no_block_gaining_makes_it_undefined()
+    public void A_block_already_at_its_fraction_at_the_start_makes_ATSR_infinite_and_a_block_ending_empty_makes_it_undefined()
     {
-        var shrinking = Ramp(1, -0.5, 10, 50);
+        var early = Ramp(0.95, 0.05, 10, 50);   // 0.95 ≥ 0.9·1.0 at step 0
+        var empty = Ramp(1, -1, 10, 50);        // ends at 0
 
-        Assert.Equal(-1, Acquisition.AcquisitionStep(shrinking, 0.9));
-        Assert.Equal(double.PositiveInfinity, Acquisition.SpreadRatio(new[] { Ramp(0, 1, 10, 50), shrinking }, 0.9));
-        Assert.True(double.IsNaN(Acquisition.SpreadRatio(new[] { shrinking, shrinking }, 0.9)));
+        Assert.Equal(0, Acquisition.AcquisitionStep(early, 0.9));
+        Assert.Equal(-1, Acquisition.AcquisitionStep(empty, 0.9));
+        Assert.Equal(double.PositiveInfinity, Acquisition.SpreadRatio(new[] { Ramp(0, 1, 10, 50), early }, 0.9));
+        Assert.True(double.IsNaN(Acquisition.SpreadRatio(new[] { Ramp(0, 1, 10, 50), empty }, 0.9)));
+        Assert.True(double.IsNaN(Acquisition.SpreadRatio(new[] { early, early }, 0.9)));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class MatrixSensingExperimentTests
     {
         Assert.Same(typeof(MatrixSensingExperiment), ExperimentRegistry.Get("matrix-sensing").GetType());
         var paper = Experiment.Paper;
-        Assert.Equal((20, 20, 2, 200, 0.01, 0.1), (paper.Rows, paper.Cols, paper.Rank, paper.Measurements, paper.LearningRate, paper.InitScale));
+        Assert.Equal((20, 20, 2, 200, 0.01, 0.1), (paper.Rows, paper.Cols, paper.Rank, paper.Measurements, paper.SpectralGdLr, paper.InitScale));
         Assert.Equal(10, paper.Seeds);
         Assert.Equal(4, paper.AtsrBlocks);
         Assert.Empty(paper.Validate());
@@ -35,7 +35,7 @@ public sealed class MatrixSensingExperimentTests
         foreach (var plot in new[] { "spectral_entropy", "loss", "stable_rank", "nuclear_norm_ratio", "atsr" })
             Assert.True(File.Exists(Path.Combine(temp.Path, "plots", plot + ".png")), $"plot {plot} missing");
         Assert.Equal(MatrixSensingClaims.All.Select(c => c.Id), summary.Claims.Select(c => c.Id));
-        Assert.All(summary.Claims, c => Assert.True(Enum.IsDefined(c.Verdict) && c.Measured.Count > 0, c.Id));
+        Assert.All(summary.Claims, c => Assert.True(c.Measured.Count > 0, c.Id));
         var metrics = MetricsRecorder.Read(Path.Combine(temp.Path, "metrics.csv"));
         foreach (var name in new[] { "loss", "spectral_entropy", "stable_rank", "sigma_1", "nuclear_norm_ratio", "atsr" })
             Assert.Contains(metrics, r => r.Metric == name);
@@ -46,7 +46,7 @@ public sealed class MatrixSensingExperimentTests
     public void Bad_settings_are_reported_by_key_with_what_is_accepted()
     {
         var error = Assert.Throws<LabUserException>(() => ConfigOverrides.Apply(Experiment.Paper,
-            new[] { "atsr_blocks=3", "rank=30", "measurements=500", "weight_decays=0.1,0.2", "optimizers=muon,adam" }));
+            new[] { "atsr_blocks=3", "rank=30", "measurements=500", "weight_decays=0.1,0.2", "optimizers=spectral-gd,adam" }));
 
         foreach (var key in new[] { "atsr_blocks = 3", "rank = 30", "measurements = 500", "weight_decays must contain 0", "unknown 'adam'" })
             Assert.Contains(key, error.Message);

@@ -45,6 +45,20 @@ public sealed class SensingProblemTests
     }
 
     [Fact]
+    public void With_many_measurements_the_gradient_is_close_to_W_minus_W_star_not_p_times_smaller()
+    {
+        // E[(1/p) 𝒜*𝒜] = I with standard Gaussian A_i, so ∇L → W − W* as p grows (relative error ≈ √(m·n/p) ≈ 0.04 here).
+        using var problem = SensingProblem.LowRank(new MatrixSensingConfig { Rows = 6, Cols = 6, Rank = 2, Kappa = 3, Measurements = 20000 }, seed: 4);
+        using var w = problem.Init.clone().requires_grad_();
+
+        problem.Loss(w).backward();
+
+        using var difference = w.detach() - problem.Target;
+        double relativeError = ((w.grad! - difference).norm() / difference.norm()).item<double>();
+        Assert.True(relativeError < 0.1, $"relative error {relativeError}");
+    }
+
+    [Fact]
     public void The_ATSR_target_is_block_diagonal_with_one_rank_one_block_per_singular_value()
     {
         using var problem = SensingProblem.BlockDiagonal(Small with { Rows = 8, Cols = 8, AtsrBlocks = 4 }, seed: 1);

@@ -1,4 +1,6 @@
 using MuonSharp.Lab.Experiments.MatrixSensing;
+using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Training;
 using static TorchSharp.torch;
 
 namespace MuonSharp.Lab.Tests.Experiments.MatrixSensing;
@@ -6,10 +8,16 @@ namespace MuonSharp.Lab.Tests.Experiments.MatrixSensing;
 public sealed class SensingTrainingTests
 {
     private const double Lr = 0.05;
-    private static readonly MatrixSensingConfig Small = new() { Rows = 6, Cols = 5, Rank = 2, Measurements = 20 };
+    private static readonly MatrixSensingConfig Small = new() { Rows = 6, Cols = 5, Rank = 2, Measurements = 20, SpectralGdLr = Lr, GdLr = Lr, NormMatchedGdLr = Lr };
+
+    private static readonly RunContext Context = new(Path.Combine(Path.GetTempPath(), "muonsharp-sensing-plots"), SilentProgress.Instance, CancellationToken.None);
+
+    private static (Trajectory Run, Tensor Final) Train(SensingProblem problem, string optimizer, int steps, double weightDecay = 0, DecayStyle style = DecayStyle.Decoupled) =>
+        SensingTraining.Train(Context, Small, problem, optimizer, seed: 0, weightDecay, style, _ => Array.Empty<(string, double)>(),
+            new TrainingOptions { Steps = steps, Record = false });
 
     private static Tensor OneStep(SensingProblem problem, string optimizer, double weightDecay = 0, DecayStyle style = DecayStyle.Decoupled) =>
-        SensingTraining.Train(problem, optimizer, Lr, 1, weightDecay, style, (_, _) => { }, CancellationToken.None);
+        Train(problem, optimizer, 1, weightDecay, style).Final;
 
     private static Tensor Gradient(SensingProblem problem, Tensor w) =>
         problem.Adjoint(problem.Measure(w) - problem.Measurements) / problem.Count;
@@ -22,14 +30,14 @@ public sealed class SensingTrainingTests
         using var polar = Orthogonalize.Polar(g);
         double scale = Math.Sqrt(Math.Min(6, 5)) / g.norm().item<double>();                  // generic G has full rank
 
-        using var muon = OneStep(problem, "muon");
+        using var polarStep = OneStep(problem, "spectral-gd");
         using var gd = OneStep(problem, "gd");
         using var matched = OneStep(problem, "norm-matched-gd");
 
-        Assert.True(muon.allclose(problem.Init - Lr * polar, rtol: 1e-10, atol: 1e-12));
+        Assert.True(polarStep.allclose(problem.Init - Lr * polar, rtol: 1e-10, atol: 1e-12));
         Assert.True(gd.allclose(problem.Init - Lr * g, rtol: 1e-10, atol: 1e-12));
         Assert.True(matched.allclose(problem.Init - Lr * scale * g, rtol: 1e-10, atol: 1e-12));
-        Assert.Equal((muon - problem.Init).norm().item<double>(), (matched - problem.Init).norm().item<double>(), 10); // same Frobenius step
+        Assert.Equal((polarStep - problem.Init).norm().item<double>(), (matched - problem.Init).norm().item<double>(), 10); // same Frobenius step
     }
 
     [Fact]
@@ -39,8 +47,8 @@ public sealed class SensingTrainingTests
         const double lambda = 0.5;
         using var g = Gradient(problem, problem.Init);
 
-        using var coupled = OneStep(problem, "muon", lambda, DecayStyle.Coupled);
-        using var decoupled = OneStep(problem, "muon", lambda, DecayStyle.Decoupled);
+        using var coupled = OneStep(problem, "spectral-gd", lambda, DecayStyle.Coupled);
+        using var decoupled = OneStep(problem, "spectral-gd", lambda, DecayStyle.Decoupled);
 
         using var expectedCoupled = problem.Init - Lr * Orthogonalize.Polar(g + lambda * problem.Init);
         using var expectedDecoupled = problem.Init * (1 - Lr * lambda) - Lr * Orthogonalize.Polar(g);
@@ -52,13 +60,13 @@ public sealed class SensingTrainingTests
     public void Training_twice_with_the_same_seed_gives_bit_identical_weights_and_observes_every_step()
     {
         using var problem = SensingProblem.LowRank(Small, seed: 2);
-        var observed = new List<int>();
+        var (run, first) = Train(problem, "spectral-gd", 25);
+        var (_, second) = Train(problem, "spectral-gd", 25);
 
-        using var first = SensingTraining.Train(problem, "muon", Lr, 25, 0, DecayStyle.Decoupled, (step, _) => observed.Add(step), CancellationToken.None);
-        using var second = SensingTraining.Train(problem, "muon", Lr, 25, 0, DecayStyle.Decoupled, (_, _) => { }, CancellationToken.None);
-
-        Assert.True(first.equal(second).all().item<bool>());
-        Assert.Equal(Enumerable.Range(0, 26), observed);
+        using (first)
+        using (second)
+            Assert.True(first.equal(second).all().item<bool>());
+        Assert.Equal(Enumerable.Range(0, 26).Select(t => (long)t), run.EvaluationSteps);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace MuonSharp.Lab.Tests.Experiments.RandomFeatures;
 
 public sealed class RandomFeaturesClaimsTests
 {
-    private static Trajectory Run(string optimizer, double[] loss, double[]? nuclearRank = null, double stableRank = 1, double target = 0.01) =>
+    private static FeatureRun Run(string optimizer, double[] loss, double[]? nuclearRank = null, double stableRank = 1, double target = 0.01) =>
         new(optimizer, loss, nuclearRank ?? loss.Select(_ => double.NaN).ToArray(), stableRank, StepRules.StepsToTarget(loss, target));
 
     [Theory]

@@ -1,10 +1,14 @@
 using MuonSharp.Lab.Experiments.RandomFeatures;
+using MuonSharp.Lab.Runs;
 using static TorchSharp.torch;
 
 namespace MuonSharp.Lab.Tests.Experiments.RandomFeatures;
 
 public sealed class StepRulesTests
 {
+    private static readonly RunContext Context = new(Path.Combine(Path.GetTempPath(), "muonsharp-features-plots"), SilentProgress.Instance, CancellationToken.None);
+    private static readonly RandomFeaturesConfig Config = new();
+
     private static Tensor Matrix(double[,] values) => tensor(values, ScalarType.Float64);
 
     [Fact]
@@ -21,15 +25,16 @@ public sealed class StepRulesTests
     }
 
     [Fact]
-    public void The_spectral_update_is_minus_scale_times_nuclear_norm_times_the_polar_factor()
+    public void The_spectral_step_is_minus_scale_times_nuclear_norm_times_the_polar_factor()
     {
-        // G = diag(4, 1): ‖G‖_* = 5, polar(G) = I.
-        using var g = Matrix(new double[,] { { 4, 0 }, { 0, 1 } });
+        // Y = diag(4, 1)·A with A = I₂ (n = 2): from W = 0, G = −(1/n)·Y·Aᵀ = −diag(2, 0.5), ‖G‖_* = 2.5,
+        // polar(G) = −I, and the scale n/‖A‖²_F = 1, so one Spectral GD step gives W = 2.5·I.
+        using var problem = RandomFeatureProblem.FromTensors(eye(2, dtype: ScalarType.Float64), Matrix(new double[,] { { 4, 0 }, { 0, 1 } }));
 
-        using var update = StepRules.SpectralUpdate(g, scale: 0.5, nuclearNorm: MuonSharp.Spectral.NuclearNorm(g));
+        var run = FeatureTraining.Run(Context, Config, problem, RandomFeaturesExperiment.SpectralGd, seed: 0, steps: 1, stopAtTarget: false, diagnostics: true, metricPrefix: null);
 
-        using var expected = eye(2, dtype: ScalarType.Float64) * -2.5;
-        Assert.True(update.allclose(expected, rtol: 0, atol: 1e-12));
+        // L(2.5·I) = (1/4)·‖diag(1.5, −1.5)‖²_F = 1.125; L(0) = (1/4)·17 = 4.25.
+        Assert.Equal(1.125 / 4.25, run.RelativeLoss[1], 12);
     }
 
     [Fact]
@@ -60,7 +65,7 @@ public sealed class StepRulesTests
 
         foreach (var optimizer in new[] { RandomFeaturesExperiment.Gd, RandomFeaturesExperiment.SpectralGd })
         {
-            var run = Training.Run(problem, optimizer, steps: 3, target: 1e-20, stopAtTarget: false, diagnostics: true, CancellationToken.None);
+            var run = FeatureTraining.Run(Context, Config with { TargetFraction = 1e-20 }, problem, optimizer, seed: 0, steps: 3, stopAtTarget: false, diagnostics: true, metricPrefix: null);
 
             Assert.Equal(4, run.RelativeLoss.Count);
             Assert.Equal(1, run.RelativeLoss[0]);

@@ -31,6 +31,17 @@ public sealed class RoutingExperimentTests
     }
 
     [Fact]
+    public void At_the_quick_size_too_few_steps_make_every_claim_inconclusive_not_failed()
+    {
+        using var temp = new TempDirectory();
+
+        var summary = LabRunner.Run(Experiment, Experiment.Quick, temp.Path);
+
+        Assert.All(summary.Claims, c => Assert.Equal(MuonSharp.Lab.Claims.Verdict.Inconclusive, c.Verdict));
+        Assert.Contains("too few steps", summary.Claims[0].Note);
+    }
+
+    [Fact]
     public void The_same_config_and_seed_give_identical_metrics()
     {
         using var temp = new TempDirectory();
@@ -45,9 +56,9 @@ public sealed class RoutingExperimentTests
     [Fact]
     public void Invalid_settings_are_named()
     {
-        var problems = (Experiment.Paper with { Domains = 2, CodeDimension = 3 }).Validate().ToList();
+        var problems = (Experiment.Paper with { Domains = 2, CodeDim = 3 }).Validate().ToList();
 
         Assert.Contains(problems, p => p.StartsWith("domains = 2"));
-        Assert.Contains(problems, p => p.StartsWith("code_dimension = 3"));
+        Assert.Contains(problems, p => p.StartsWith("code_dim = 3"));
     }
 }

@@ -10,16 +10,10 @@ public enum UpdateRule
     Gd,
 
     /// <summary>
-    /// Muon as 003 runs it: exact polar factor (<see cref="Orthogonalize.Polar"/>), no momentum:
-    /// P ← P − η·polar(∇_P L), Q ← Q − η·polar(∇_Q L), both gradients taken at the same point.
+    /// Spectral GD, which is Muon as 003 analyses it: exact polar factor (<see cref="Orthogonalize.Polar"/>),
+    /// no momentum: P ← P − η·polar(∇_P L), Q ← Q − η·polar(∇_Q L), both gradients taken at the same point.
     /// </summary>
-    Muon,
-
-    /// <summary>
-    /// Muon updating P first and then Q from the gradient at (P_new, Q) — a Gauss–Seidel variant we
-    /// add to explain the two-step schedule (see <see cref="FactorizationExperiment"/>); not 003's optimizer.
-    /// </summary>
-    MuonAlternating,
+    SpectralGd,
 }
 
 /// <summary>What to run and what to measure along one run.</summary>
@@ -59,17 +53,20 @@ internal sealed record TrainOptions
     public IProgressTask? Progress { get; init; }
 }
 
-/// <summary>The curves of one run; index t is the state after t updates.</summary>
-internal sealed class Trajectory
+/// <summary>
+/// The curves of one run; index t is the state after t updates. Plain lists with settable properties: a
+/// unit's result comes back through JSON.
+/// </summary>
+internal sealed class FactorRun
 {
-    public List<double> Loss { get; } = new();
-    public List<double[]> Sigma { get; } = new();   // σ_k of PᵀQ in the target basis
-    public List<double[]> NormP { get; } = new();   // ‖P u_k‖
-    public List<double[]> NormQ { get; } = new();   // ‖Q v_k‖
-    public List<double> Misalignment { get; } = new();
+    public List<double> Loss { get; init; } = new();
+    public List<double[]> Sigma { get; init; } = new();   // σ_k of PᵀQ in the target basis
+    public List<double[]> NormP { get; init; } = new();   // ‖P u_k‖
+    public List<double[]> NormQ { get; init; } = new();   // ‖Q v_k‖
+    public List<double> Misalignment { get; init; } = new();
 
     /// <summary>(step, relative drift of √(PPᵀ) − √(QQᵀ), relative drift of PPᵀ − QQᵀ) from <see cref="ReferenceStep"/>.</summary>
-    public List<(int Step, double MuonQuantity, double GdQuantity)> Drift { get; } = new();
+    public List<(int Step, double SqrtGramDrift, double GramDrift)> Drift { get; init; } = new();
 
     /// <summary>The step the drift is measured from; −1 if never reached.</summary>
     public int ReferenceStep { get; set; } = -1;
@@ -87,16 +84,16 @@ internal sealed class Trajectory
     public double[] SigmaOf(int k) => Sigma.Select(s => s[k]).ToArray();
 }
 
-/// <summary>Runs P, Q through one update rule and records a <see cref="Trajectory"/>.</summary>
+/// <summary>Runs P, Q through one update rule and records a <see cref="FactorRun"/>.</summary>
 internal static class Trainer
 {
     /// <summary>Trains from (<paramref name="p0"/>, <paramref name="q0"/>), which are left untouched.</summary>
-    public static Trajectory Run(FactorizationProblem problem, Tensor p0, Tensor q0, TrainOptions options)
+    public static FactorRun Run(FactorizationProblem problem, Tensor p0, Tensor q0, TrainOptions options)
     {
-        var trajectory = new Trajectory();
+        var trajectory = new FactorRun();
         var p = p0.detach().clone().DetachFromDisposeScope();
         var q = q0.detach().clone().DetachFromDisposeScope();
-        Tensor? referenceMuon = null, referenceGd = null;
+        Tensor? referenceSqrtGram = null, referenceGram = null;
         try
         {
             using var noGrad = no_grad();
@@ -121,17 +118,17 @@ internal static class Trainer
 
                 if (options.InvariantEvery > 0 && (t % options.InvariantEvery == 0 || t == options.Steps))
                 {
-                    var muonQuantity = FactorizationMetrics.MuonInvariant(p, q);
-                    var gdQuantity = FactorizationMetrics.GdInvariant(p, q);
-                    if (referenceMuon is null && (options.DriftFromMisalignment is not { } level || misalignment <= level))
+                    var sqrtGram = FactorizationMetrics.SqrtGramDifference(p, q);
+                    var gram = FactorizationMetrics.GramDifference(p, q);
+                    if (referenceSqrtGram is null && (options.DriftFromMisalignment is not { } level || misalignment <= level))
                     {
-                        referenceMuon = muonQuantity.clone().DetachFromDisposeScope();
-                        referenceGd = gdQuantity.clone().DetachFromDisposeScope();
+                        referenceSqrtGram = sqrtGram.clone().DetachFromDisposeScope();
+                        referenceGram = gram.clone().DetachFromDisposeScope();
                         trajectory.ReferenceStep = t;
                     }
-                    if (referenceMuon is not null)
-                        trajectory.Drift.Add((t, FactorizationMetrics.RelativeDrift(muonQuantity, referenceMuon),
-                            FactorizationMetrics.RelativeDrift(gdQuantity, referenceGd!)));
+                    if (referenceSqrtGram is not null)
+                        trajectory.Drift.Add((t, FactorizationMetrics.RelativeDrift(sqrtGram, referenceSqrtGram),
+                            FactorizationMetrics.RelativeDrift(gram, referenceGram!)));
                 }
 
                 if (options.StopAtLoss is { } stop && loss <= stop) break;
@@ -155,8 +152,8 @@ internal static class Trainer
         {
             p.Dispose();
             q.Dispose();
-            referenceMuon?.Dispose();
-            referenceGd?.Dispose();
+            referenceSqrtGram?.Dispose();
+            referenceGram?.Dispose();
         }
     }
 
@@ -170,16 +167,10 @@ internal static class Trainer
                 var (gradP, gradQ) = problem.Gradients(p, q);
                 return (p - lr * gradP, q - lr * gradQ);
             }
-            case UpdateRule.Muon:
+            case UpdateRule.SpectralGd:
             {
                 var (gradP, gradQ) = problem.Gradients(p, q);
                 return (p - lr * Orthogonalize.Polar(gradP), q - lr * Orthogonalize.Polar(gradQ));
-            }
-            case UpdateRule.MuonAlternating:
-            {
-                var nextP = p - lr * Orthogonalize.Polar(problem.Gradients(p, q).GradP);
-                var nextQ = q - lr * Orthogonalize.Polar(problem.Gradients(nextP, q).GradQ);
-                return (nextP, nextQ);
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown update rule.");

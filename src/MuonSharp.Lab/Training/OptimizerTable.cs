@@ -1,0 +1,132 @@
+using System.Text.Json;
+using MuonSharp.Lab.Experiments;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MuonSharp.Lab.Training;
+
+/// <summary>
+/// The lab's named optimizer setups — one table, one meaning per name, used by every experiment and by
+/// configs, metrics, plots and reports alike. Each setup reads <c>&lt;name&gt;_lr</c> (with <c>-</c> as
+/// <c>_</c>) and a few optional keys from the experiment's config, by their snake_case names.
+/// </summary>
+/// <remarks>
+/// <c>muon</c> is always Newton–Schulz Muon (Jordan et al. 2024). On a model of matrices only (the papers'
+/// synthetic problems) it is <c>Optim.Muon</c>
+/// on every matrix; when some parameter is a bias or gain (a real network), or the caller gives a routing
+/// rule, it is the hybrid <see cref="Optim.MuonWithAuxAdamW"/> — embeddings, head, first conv layer,
+/// biases and gains to AdamW — and its routing table goes to the run's log. An experiment that needs the
+/// exact polar step the papers' theorems analyse asks for <c>spectral-gd</c>, never for a private "muon".
+/// </remarks>
+public static class OptimizerTable
+{
+    /// <summary>Every setup, in the order listings show them.</summary>
+    public static IReadOnlyList<OptimizerSetup> All { get; } = new[]
+    {
+        Setup("sgd", "torch.optim.SGD on mini-batches, optional heavy-ball momentum and L2 weight decay",
+            new[] { Key("sgd_momentum", 0, "momentum (PyTorch convention)"), Key("sgd_weight_decay", 0, "L2 weight decay added to the gradient") },
+            (p, v) => optim.SGD(p.Select(x => x.Parameter), v.Lr, momentum: v["sgd_momentum"], weight_decay: v["sgd_weight_decay"])),
+        Setup("gd", "plain full-batch gradient descent W ← W − lr·G (torch.optim.SGD without momentum)",
+            Array.Empty<OptimizerKey>(),
+            (p, v) => optim.SGD(p.Select(x => x.Parameter), v.Lr)),
+        Setup("adamw", "torch.optim.AdamW (Loshchilov & Hutter 2019), decoupled weight decay",
+            new[] { Key("adamw_weight_decay", 0.01, "decoupled weight decay (PyTorch's default 0.01)") },
+            (p, v) => optim.AdamW(p.Select(x => x.Parameter), v.Lr, weight_decay: v["adamw_weight_decay"])),
+        Setup("adam", "torch.optim.Adam (Kingma & Ba 2015), β = (0.9, 0.999)",
+            Array.Empty<OptimizerKey>(),
+            (p, v) => optim.Adam(p.Select(x => x.Parameter), v.Lr)),
+        Setup("muon", "Muon: Nesterov momentum orthogonalized by 5 bfloat16 Newton–Schulz steps (Jordan et al. 2024); on networks with biases or gains, Muon + AdamW",
+            new[]
+            {
+                Key("muon_momentum", 0.95, "momentum, Nesterov (Jordan et al. 2024: 0.95)"),
+                Key("muon_weight_decay", 0, "decoupled weight decay"),
+                Key("adamw_lr", 3e-4, "learning rate of the AdamW part of the hybrid (embeddings, head, biases, gains)"),
+                Key("adamw_weight_decay", 0, "decoupled weight decay of the AdamW part of the hybrid"),
+            },
+            Muon),
+        Setup("spectral-gd", "Spectral GD: the exact polar step W ← W − lr·UVᵀ by SVD (000 §2.1, 004 §2.2), heavy-ball momentum optional",
+            new[] { Key("spectral_gd_momentum", 0, "heavy-ball momentum (0: plain Spectral GD, as the theorems)") },
+            (p, v) => Optim.SpectralGD(p, v.Lr, v["spectral_gd_momentum"], v.Overrides.SpectralScale)),
+        Setup("normalized-gd", "GD on per-parameter Frobenius-normalized gradients: every layer moves by lr (001's control)",
+            Array.Empty<OptimizerKey>(),
+            (p, v) => new NormalizedGD(p, v.Lr)),
+        Setup("norm-matched-gd", "the gradient step rescaled to the Frobenius norm √rank(G) of its polar factor (002's control)",
+            Array.Empty<OptimizerKey>(),
+            (p, v) => Optim.NormMatchedGD(p, v.Lr)),
+        Setup("shampoo", "Shampoo with Adam grafting, momentum 0.9, preconditioner every 10 steps from step 10 (the library's defaults)",
+            Array.Empty<OptimizerKey>(),
+            (p, v) => Optim.Shampoo(p, v.Lr)),
+        Setup("lion", "Lion: the sign of interpolated momentum (Chen et al. 2023), β = (0.9, 0.99)",
+            new[] { Key("lion_weight_decay", 0, "decoupled weight decay") },
+            (p, v) => Optim.Lion(p, v.Lr, weight_decay: v["lion_weight_decay"])),
+    };
+
+    /// <summary>The canonical names, in table order.</summary>
+    public static IReadOnlyList<string> Names { get; } = All.Select(s => s.Name).ToList();
+
+    /// <summary>The setup named <paramref name="name"/>, or a <see cref="LabUserException"/> naming the known ones.</summary>
+    /// <param name="name">A canonical name.</param>
+    public static OptimizerSetup Get(string name) =>
+        All.FirstOrDefault(s => s.Name == name)
+        ?? throw new LabUserException($"Unknown optimizer '{name}'. Known: {string.Join(", ", Names)}.");
+
+    /// <summary>The config key of an optimizer's learning rate: <c>&lt;name&gt;_lr</c> with <c>-</c> written <c>_</c>.</summary>
+    /// <param name="name">A canonical name.</param>
+    public static string LrKey(string name) => name.Replace('-', '_') + "_lr";
+
+    /// <summary>The config's learning rate for optimizer <paramref name="name"/> (its <c>&lt;name&gt;_lr</c> key), or null when the config has none.</summary>
+    /// <param name="name">A canonical name.</param>
+    /// <param name="config">An experiment's config.</param>
+    public static double? LrFromConfig(string name, ExperimentConfig config) => Read(config, Get(name).Keys[0]);
+
+    /// <summary>
+    /// Builds optimizer <paramref name="name"/> over <paramref name="parameters"/>, reading its keys from
+    /// <paramref name="config"/> (a key the config lacks takes the setup's default; a learning rate without
+    /// a default or the caller's value is a <see cref="LabUserException"/>).
+    /// </summary>
+    /// <param name="name">A canonical name.</param>
+    /// <param name="parameters">The model's named parameters.</param>
+    /// <param name="config">The experiment's config.</param>
+    /// <param name="overrides">Values the caller fixes (learning rate, spectral scale, routing); none when null.</param>
+    /// <param name="log">The run's log (the hybrid writes its routing table there); ignored when null.</param>
+    public static OptimizerHelper Create(string name, IEnumerable<(string Name, Parameter Parameter)> parameters, ExperimentConfig config,
+        OptimizerOverrides? overrides = null, Action<string>? log = null)
+    {
+        var setup = Get(name);
+        overrides ??= new OptimizerOverrides();
+        var values = setup.Keys.Skip(1).ToDictionary(k => k.Key, k => Read(config, k) ?? k.Default!.Value);
+        double lr = overrides.Lr ?? Read(config, setup.Keys[0])
+            ?? throw new LabUserException($"Optimizer '{name}' needs a learning rate: {config.GetType().Name} has no key '{LrKey(name)}' and the experiment gave none.");
+        return setup.Build(parameters.ToList(), new OptimizerValues(values, lr, overrides, log ?? (_ => { })));
+    }
+
+    private static OptimizerHelper Muon(IReadOnlyList<(string Name, Parameter Parameter)> parameters, OptimizerValues v)
+    {
+        if (v.Overrides.Routing is null && parameters.All(p => p.Parameter.dim() >= 2))
+            return Optim.Muon(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: v["muon_momentum"], weight_decay: v["muon_weight_decay"]);
+        var hybrid = Optim.MuonWithAuxAdamW(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: v["muon_momentum"], weight_decay: v["muon_weight_decay"],
+            adamw_lr: v["adamw_lr"], adamw_weight_decay: v["adamw_weight_decay"], routing: v.Overrides.Routing);
+        v.Log("muon: parameter routing (Muon + AdamW)\n" + hybrid.RoutingTable().TrimEnd());
+        return hybrid;
+    }
+
+    /// <summary>The value of <paramref name="key"/> in <paramref name="config"/>, or null when its type has no such property.</summary>
+    private static double? Read(ExperimentConfig config, OptimizerKey key)
+    {
+        var property = config.GetType().GetProperties()
+            .FirstOrDefault(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == key.Key);
+        return property?.GetValue(config) switch
+        {
+            double d => d,
+            int i => i,
+            null => null,
+            var other => throw new InvalidOperationException($"Config key '{key.Key}' of {config.GetType().Name} is a {other.GetType().Name}; optimizer keys are numbers."),
+        };
+    }
+
+    private static OptimizerSetup Setup(string name, string summary, OptimizerKey[] keys,
+        Func<IReadOnlyList<(string Name, Parameter Parameter)>, OptimizerValues, OptimizerHelper> build) =>
+        new(name, summary, new[] { Key(LrKey(name), null, "learning rate") }.Concat(keys).ToList(), build);
+
+    private static OptimizerKey Key(string key, double? fallback, string meaning) => new(key, fallback, meaning);
+}

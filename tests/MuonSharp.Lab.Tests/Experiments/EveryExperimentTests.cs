@@ -1,0 +1,50 @@
+using MuonSharp.Lab.Experiments;
+using MuonSharp.Lab.Runs;
+
+namespace MuonSharp.Lab.Tests.Experiments;
+
+/// <summary>What every registered experiment must do at its quick size, checked once for all of them.</summary>
+public sealed class EveryExperimentTests
+{
+    public static TheoryData<string> Ids() => new(ExperimentRegistry.All.Select(e => e.Id));
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void A_quick_run_completes_writes_its_files_and_judges_every_declared_claim(string id)
+    {
+        using var temp = new TempDirectory();
+        var experiment = ExperimentRegistry.Get(id);
+
+        var summary = LabRunner.Run(experiment, experiment.DefaultConfig(ExperimentSize.Quick), temp.Path);
+
+        Assert.Equal(RunStatus.Completed, summary.Status);
+        Assert.Equal("quick", summary.Size);
+        Assert.Equal(experiment.Claims.Select(c => c.Id), summary.Claims.Select(c => c.Id));
+        Assert.All(summary.Claims, c => Assert.NotEmpty(c.Measured));
+        Assert.All(summary.Claims, c => Assert.True(c.Verdict != Claims.Verdict.Inconclusive || c.Note is not null, $"{c.Id} is inconclusive without a reason"));
+        foreach (var file in new[] { "config.json", "metrics.csv", "summary.json", "log.txt" })
+            Assert.True(File.Exists(Path.Combine(temp.Path, file)), $"{file} missing");
+        Assert.NotEmpty(summary.Plots);
+        Assert.All(summary.Plots, plot => Assert.True(File.Exists(Path.Combine(temp.Path, plot)), $"{plot} missing"));
+        Assert.NotEmpty(MetricsRecorder.Read(Path.Combine(temp.Path, "metrics.csv")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void A_quick_run_that_crashed_after_its_first_unit_resumes_to_a_byte_identical_metrics_file(string id)
+    {
+        using var temp = new TempDirectory();
+        var experiment = ExperimentRegistry.Get(id);
+        var config = experiment.DefaultConfig(ExperimentSize.Quick);
+        LabRunner.Run(experiment, config, temp.Sub("whole"));
+        int units = 0;
+        var crashing = new RunOptions { CheckpointFault = point => { if (point == "unit result written" && ++units == 2) throw new InvalidOperationException("simulated crash"); } };
+
+        Assert.Throws<InvalidOperationException>(() => LabRunner.Run(experiment, config, temp.Sub("crashed"), crashing));
+        var resumed = LabRunner.Run(experiment, config, temp.Sub("crashed"), new RunOptions { Resume = true });
+
+        Assert.Equal(RunStatus.Completed, resumed.Status);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Sub("whole"), "metrics.csv")), File.ReadAllBytes(Path.Combine(temp.Sub("crashed"), "metrics.csv")));
+        Assert.Equal(LabRunner.ReadSummary(temp.Sub("whole")).Claims.Select(c => c.Verdict), resumed.Claims.Select(c => c.Verdict));
+    }
+}

@@ -1,0 +1,145 @@
+using MuonSharp.Lab.Experiments;
+using MuonSharp.Lab.Training;
+using MuonSharp.Optimizers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MuonSharp.Lab.Tests.Training;
+
+/// <summary>A config with a learning rate for every canonical optimizer and one optional key set.</summary>
+public sealed record TableConfig : ExperimentConfig
+{
+    public double SgdLr { get; init; } = 0.1;
+    public double GdLr { get; init; } = 0.1;
+    public double AdamwLr { get; init; } = 1e-2;
+    public double AdamLr { get; init; } = 1e-2;
+    public double MuonLr { get; init; } = 0.02;
+    public double MuonMomentum { get; init; } = 0.5;
+    public double SpectralGdLr { get; init; } = 0.02;
+    public double NormalizedGdLr { get; init; } = 0.1;
+    public double NormMatchedGdLr { get; init; } = 0.02;
+    public double ShampooLr { get; init; } = 1e-2;
+    public double LionLr { get; init; } = 1e-3;
+}
+
+public sealed class OptimizerTableTests
+{
+    private static (string, Parameter)[] Matrices(int seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        return new[] { ("hidden.weight", new Parameter(randn(6, 5, generator: generator))), ("head.weight", new Parameter(randn(3, 6, generator: generator))) };
+    }
+
+    private static Tensor Loss(IReadOnlyList<(string Name, Parameter Parameter)> parameters, Tensor x) =>
+        parameters.Aggregate(x, (h, p) => p.Parameter.dim() == 2 ? h.matmul(p.Parameter.t()) : h + p.Parameter).square().mean();
+
+    [Fact]
+    public void The_canonical_names_are_the_ones_the_lab_uses_everywhere()
+    {
+        Assert.Equal(new[] { "sgd", "gd", "adamw", "adam", "muon", "spectral-gd", "normalized-gd", "norm-matched-gd", "shampoo", "lion" }, OptimizerTable.Names);
+        Assert.All(OptimizerTable.All, s => Assert.Equal(OptimizerTable.LrKey(s.Name), s.Keys[0].Key));
+        Assert.Equal("norm_matched_gd_lr", OptimizerTable.LrKey("norm-matched-gd"));
+    }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("gd")]
+    [InlineData("adamw")]
+    [InlineData("adam")]
+    [InlineData("muon")]
+    [InlineData("spectral-gd")]
+    [InlineData("normalized-gd")]
+    [InlineData("norm-matched-gd")]
+    [InlineData("shampoo")]
+    [InlineData("lion")]
+    public void Every_canonical_name_builds_on_a_small_model_and_its_first_step_lowers_the_loss(string name)
+    {
+        var parameters = Matrices(1);
+        using var x = randn(16, 5, generator: new Generator(2));
+        using var optimizer = OptimizerTable.Create(name, parameters, new TableConfig());
+
+        double before = Loss(parameters, x).item<float>();
+        optimizer.zero_grad();
+        Loss(parameters, x).backward();
+        optimizer.step();
+
+        Assert.True(Loss(parameters, x).item<float>() < before, $"{name}: the loss did not fall");
+    }
+
+    [Fact]
+    public void An_unknown_name_is_a_user_error_naming_the_known_ones()
+    {
+        var error = Assert.Throws<LabUserException>(() => OptimizerTable.Create("sophia", Matrices(1), new TableConfig()));
+
+        Assert.Contains("'sophia'", error.Message);
+        foreach (var name in OptimizerTable.Names) Assert.Contains(name, error.Message);
+    }
+
+    [Fact]
+    public void A_config_without_the_learning_rate_key_is_a_user_error_naming_the_key_unless_the_caller_gives_one()
+    {
+        var config = new TestConfig();
+
+        var error = Assert.Throws<LabUserException>(() => OptimizerTable.Create("lion", Matrices(1), config));
+        using var given = OptimizerTable.Create("lion", Matrices(1), config, new OptimizerOverrides { Lr = 1e-3 });
+
+        Assert.Contains("lion_lr", error.Message);
+        Assert.Equal(1e-3, given.ParamGroups.Single().LearningRate);
+    }
+
+    [Fact]
+    public void Optional_keys_come_from_the_config_when_it_has_them_and_from_the_table_otherwise()
+    {
+        using var fromConfig = (MuonSharp.Optimizers.Muon)OptimizerTable.Create("muon", Matrices(1), new TableConfig());
+        using var fromTable = (MuonSharp.Optimizers.Muon)OptimizerTable.Create("muon", Matrices(1), new TestConfig(), new OptimizerOverrides { Lr = 0.02 });
+
+        Assert.Equal(0.5, fromConfig.Momentum);
+        Assert.Equal(0.95, fromTable.Momentum);
+    }
+
+    [Fact]
+    public void Muon_on_matrices_only_is_newton_schulz_muon_on_every_matrix()
+    {
+        var log = new List<string>();
+
+        using var optimizer = OptimizerTable.Create("muon", Matrices(1), new TableConfig(), log: log.Add);
+
+        Assert.IsType<MuonSharp.Optimizers.Muon>(optimizer);
+        Assert.Equal(2, optimizer.parameters().Count());
+        Assert.Empty(log);
+    }
+
+    [Fact]
+    public void Muon_on_a_network_with_biases_is_the_hybrid_and_writes_its_routing_table_to_the_log()
+    {
+        var parameters = Matrices(1).Append(("hidden.bias", new Parameter(zeros(6)))).ToArray();
+        var log = new List<string>();
+
+        using var optimizer = OptimizerTable.Create("muon", parameters, new TableConfig(), log: log.Add);
+
+        var hybrid = Assert.IsType<MuonWithAuxAdamW>(optimizer);
+        Assert.Equal(Route.Muon, hybrid.Assignments.Single(a => a.Name == "hidden.weight").Route);
+        Assert.Equal(Route.AdamW, hybrid.Assignments.Single(a => a.Name == "hidden.bias").Route);
+        Assert.Equal(Route.AdamW, hybrid.Assignments.Single(a => a.Name == "head.weight").Route);
+        var table = Assert.Single(log);
+        Assert.Contains("hidden.bias", table);
+        Assert.Contains("output head", table);
+    }
+
+    [Fact]
+    public void Spectral_gd_with_the_nuclear_scale_steps_by_the_nuclear_norm()
+    {
+        var w = new Parameter(tensor(new double[,] { { 4, 0 }, { 0, 1 } }));
+        using var optimizer = OptimizerTable.Create("spectral-gd", new[] { ("W", w) }, new TestConfig(),
+            new OptimizerOverrides { Lr = 0.5, SpectralScale = Optim.SpectralScale.Nuclear });
+        w.grad = tensor(new double[,] { { 4, 0 }, { 0, 1 } });
+
+        optimizer.step();
+
+        // G = diag(4, 1): polar(G) = I, ‖G‖_* = 5, so W ← W − 0.5·5·I.
+        Assert.True(w.allclose(tensor(new double[,] { { 1.5, 0 }, { 0, -1.5 } }), rtol: 0, atol: 1e-12));
+    }
+
+    private sealed record TestConfig : ExperimentConfig;
+}
