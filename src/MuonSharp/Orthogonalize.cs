@@ -133,7 +133,8 @@ public static class Orthogonalize
         var x = g.new_empty(view.shape, computeType);
         x.copy_(view);                            // one pass: dtype conversion (and transpose)
         if (!norm.isfinite().all().ToBoolean()) norm = OverflowFreeNorm(source);
-        x.div_(norm * normSafety + eps);          // in place; computed in the norm's dtype, rounded once to computeType
+        using var s = new HeldScalars();
+        x.div_(norm.mul(s[normSafety]).add(s[eps], s[1]));   // ‖g‖·safety + ε, in place; computed in the norm's dtype, rounded once to computeType
         return x;
     }
 
@@ -148,7 +149,8 @@ public static class Orthogonalize
     /// </summary>
     private static Tensor OverflowFreeNorm(Tensor source)
     {
-        var largest = source.abs().amax(MatrixDimensions, keepdim: true).clamp_min(float.Epsilon);   // [..., 1, 1]; 0/0 avoided
+        using var s = new HeldScalars();
+        var largest = source.abs().amax(MatrixDimensions, keepdim: true).clamp_min(s[float.Epsilon]);   // [..., 1, 1]; 0/0 avoided
         var scaled = linalg.matrix_norm(source / largest, "fro", MatrixDimensions, keepdim: true);
         return scaled.to(ScalarType.Float64) * largest.to(ScalarType.Float64);
     }
@@ -162,11 +164,12 @@ public static class Orthogonalize
         // Iterate on the wide orientation so the Gram matrix XXᵀ is the smaller one (m ≤ n).
         bool tall = g.shape[^2] > g.shape[^1];
         var x = Normalized(g, tall, computeType, eps, normSafety);
+        using var s = new HeldScalars();
         foreach (var (a, b, c) in schedule)
         {
-            var gram = x.matmul(x.mT);                       // [..., m, m]
-            var poly = gram * b + gram.matmul(gram) * c;      // b·A + c·A²
-            x = x * a + poly.matmul(x);                       // aX + (bA + cA²)X
+            var gram = x.matmul(x.mT);                                        // [..., m, m]
+            var poly = gram.mul(s[b]).add_(gram.matmul(gram).mul_(s[c]), s[1]);   // b·A + c·A²
+            x = x.mul(s[a]).add_(poly.matmul(x), s[1]);                        // aX + (bA + cA²)X
         }
         return tall ? x.mT.contiguous() : x;
     }
@@ -200,18 +203,15 @@ public static class Orthogonalize
         var poly = x.new_empty(new[] { m, m }, computeType);
         var diagonal = poly.diagonal(0, -2, -1);
         Tensor current = x, next = y;
+        using var s = new HeldScalars();
         foreach (var (a, b, c) in schedule)
         {
             if (tall) gram.addmm_(current.mT, current, beta: 0f, alpha: 1f);   // XᵀX [m, m]
             else gram.addmm_(current, current.mT, beta: 0f, alpha: 1f);        // XXᵀ [m, m]
             poly.copy_(gram);
-            // Scalars held in variables, not temporaries: TorchSharp 0.107 passes a temporary's handle to
-            // native code without keeping it alive, and a collection during the call can finalize it.
-            using var bScalar = b.ToScalar();
-            using var aScalar = a.ToScalar();
             if (c != 0) poly.addmm_(gram, gram, beta: (float)b, alpha: (float)c);
-            else poly.mul_(bScalar);
-            diagonal.add_(aScalar);
+            else poly.mul_(s[b]);
+            diagonal.add_(s[a], s[1]);
             if (tall) next.addmm_(current, poly, beta: 0f, alpha: 1f);          // X·P [rows, m]
             else next.addmm_(poly, current, beta: 0f, alpha: 1f);               // P·X [m, cols]
             (current, next) = (next, current);
@@ -234,21 +234,19 @@ public static class Orthogonalize
     /// </summary>
     private static Tensor IterateBatched(Tensor x, IReadOnlyList<Coefficients> schedule, bool tall)
     {
+        using var s = new HeldScalars();
         foreach (var (a, b, c) in schedule)
         {
             var gram = tall ? x.mT.matmul(x) : x.matmul(x.mT);       // [..., m, m]
             Tensor poly;
-            using var aScalar = a.ToScalar();                          // held, not temporary (see IterateFused)
-            using var bScalar = b.ToScalar();
-            using var cScalar = c.ToScalar();
             if (c != 0)
             {
-                var q = gram.mul(cScalar);
-                q.diagonal(0, -2, -1).add_(bScalar);                   // c·A + b·I
+                var q = gram.mul(s[c]);
+                q.diagonal(0, -2, -1).add_(s[b], s[1]);                // c·A + b·I
                 poly = gram.matmul(q);                                 // bA + cA²
             }
-            else poly = gram.mul(bScalar);
-            poly.diagonal(0, -2, -1).add_(aScalar);                    // + a·I
+            else poly = gram.mul(s[b]);
+            poly.diagonal(0, -2, -1).add_(s[a], s[1]);                 // + a·I
             x = tall ? x.matmul(poly) : poly.matmul(x);
         }
         return x;
@@ -341,10 +339,11 @@ public static class Orthogonalize
             throw new ArgumentOutOfRangeException(nameof(rtol), rtol, "rtol must be finite and ≥ 0.");
 
         using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
         var (u, s, vh) = linalg.svd(g.to(computeType), fullMatrices: false); // [..., m, k], [..., k], [..., k, n]
         var sMax = s.amax(new long[] { -1 }, keepdim: true);
         // Strictly above the cut-off: for the zero matrix σ_max = 0 and nothing is kept.
-        var keep = (s > sMax * tolerance).to(computeType);                    // [..., k]
+        var keep = (s > sMax.mul(held[tolerance])).to(computeType);          // [..., k]
         var polar = (u * keep.unsqueeze(-2)).matmul(vh);
         return polar.to(g.dtype).contiguous().MoveToOuterDisposeScope();
     }

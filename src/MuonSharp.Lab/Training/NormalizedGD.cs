@@ -31,8 +31,9 @@ public sealed class NormalizedGD : ManagedOptimizer<NormalizedGD.Options, Normal
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
     {
         double norm = grad.norm().ToDouble();
-        if (norm > 0) grad.div_(norm);
-        parameter.add_(grad, alpha: -options.LearningRate!.Value);   // torch.optim.SGD's plain step
+        using var s = new HeldScalars();
+        if (norm > 0) grad.div_(s[norm]);
+        parameter.add_(grad, alpha: s[-options.LearningRate!.Value]);   // torch.optim.SGD's plain step
     }
 
     /// <summary>Normalized GD's hyperparameters: the learning rate only.</summary>

@@ -66,11 +66,12 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
         var m = state.exp_avg ??= zeros_like(parameter);
         var v = state.exp_avg_sq ??= zeros_like(parameter);
         double wd = options.weight_decay!.Value;
-        if (wd != 0) parameter.mul_(1 - lr * wd);                      // decoupled weight decay
-        m.mul_(beta1).add_(grad, alpha: 1 - beta1);
-        v.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-        var denominator = v.sqrt().div_(Math.Sqrt(correction2)).add_(options.eps!.Value);
-        parameter.addcdiv_(m, denominator, value: -lr / correction1);
+        using var s = new HeldScalars();
+        if (wd != 0) parameter.mul_(s[1 - lr * wd]);                   // decoupled weight decay
+        m.mul_(s[beta1]).add_(grad, alpha: s[1 - beta1]);
+        v.mul_(s[beta2]).addcmul_(grad, grad, value: s[1 - beta2]);
+        var denominator = v.sqrt().div_(s[Math.Sqrt(correction2)]).add_(s[options.eps!.Value], s[1]);
+        parameter.addcdiv_(m, denominator, value: s[-lr / correction1]);
     }
 
     /// <summary>AdamW's hyperparameters for one parameter group (PyTorch names); null values are inherited.</summary>

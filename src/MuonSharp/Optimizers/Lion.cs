@@ -58,11 +58,12 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
         double lr = options.LearningRate!.Value, wd = options.weight_decay!.Value;
 
         var m = state.exp_avg ??= zeros_like(parameter);
-        var c = m.mul(beta1).add_(grad, alpha: 1 - beta1);             // interpolation, then its sign
+        using var s = new HeldScalars();
+        var c = m.mul(s[beta1]).add_(grad, alpha: s[1 - beta1]);       // interpolation, then its sign
 
-        if (wd != 0) parameter.mul_(1 - lr * wd);                      // decoupled weight decay
-        parameter.add_(c.sign_(), alpha: -lr);
-        m.mul_(beta2).add_(grad, alpha: 1 - beta2);
+        if (wd != 0) parameter.mul_(s[1 - lr * wd]);                   // decoupled weight decay
+        parameter.add_(c.sign_(), alpha: s[-lr]);
+        m.mul_(s[beta2]).add_(grad, alpha: s[1 - beta2]);
     }
 
     /// <summary>Lion's hyperparameters for one parameter group (names as in PyTorch's Adam family); null values are inherited.</summary>

@@ -127,8 +127,9 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     {
         double beta = options.momentum!.Value;
         var buf = state.momentum_buffer ??= zeros_like(parameter);
-        buf.mul_(beta).add_(grad, alpha: 1 - beta);
-        return options.nesterov!.Value ? grad.mul(1 - beta).add_(buf, alpha: beta) : buf;
+        using var s = new HeldScalars();
+        buf.mul_(s[beta]).add_(grad, alpha: s[1 - beta]);
+        return options.nesterov!.Value ? grad.mul(s[1 - beta]).add_(buf, alpha: s[beta]) : buf;
     }
 
     /// <summary>
@@ -152,8 +153,9 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     {
         double lr = options.LearningRate!.Value, wd = options.weight_decay!.Value;
         double scale = ShapeScale(orthogonal.shape[0], orthogonal.shape[1], options.adjust_lr!.Value);
-        if (wd != 0) parameter.mul_(1 - lr * wd);                     // decoupled weight decay
-        parameter.add_(orthogonal.view(parameter.shape), alpha: -lr * scale);
+        using var s = new HeldScalars();
+        if (wd != 0) parameter.mul_(s[1 - lr * wd]);                  // decoupled weight decay
+        parameter.add_(orthogonal.view(parameter.shape), alpha: s[-lr * scale]);
     }
 
     /// <summary>Muon's hyperparameters for one parameter group (PyTorch names); null values are inherited.</summary>

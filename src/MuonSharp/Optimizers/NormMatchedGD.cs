@@ -41,7 +41,8 @@ public sealed class NormMatchedGD : ManagedOptimizer<NormMatchedGD.Options, Norm
         int rank = singular.Count(s => s > cutoff);
         double frobenius = Math.Sqrt(singular.Sum(s => s * s));
         if (rank == 0 || frobenius == 0) return;
-        parameter.add_(grad, alpha: -options.LearningRate!.Value * Math.Sqrt(rank) / frobenius);
+        using var s = new HeldScalars();
+        parameter.add_(grad, alpha: s[-options.LearningRate!.Value * Math.Sqrt(rank) / frobenius]);
     }
 
     /// <summary>Norm-matched GD's hyperparameters: the learning rate only, without a default.</summary>

@@ -109,15 +109,16 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
         var g = grad.to(StatisticsType(parameter.dtype));
         var update = g.any().ToBoolean() ? Direction(g, state, options).reshape(parameter.shape).to(parameter.dtype) : null;
 
+        using var s = new HeldScalars();
         if (beta != 0)
         {
             var buf = state.momentum_buffer ??= zeros_like(parameter);
-            buf.mul_(beta);
-            if (update is not null) buf.add_(update, alpha: 1 - beta);
+            buf.mul_(s[beta]);
+            if (update is not null) buf.add_(update, alpha: s[1 - beta]);
             update = buf;
         }
-        if (wd != 0) parameter.mul_(1 - lr * wd);                      // decoupled weight decay
-        if (update is not null) parameter.add_(update, alpha: -lr);
+        if (wd != 0) parameter.mul_(s[1 - lr * wd]);                   // decoupled weight decay
+        if (update is not null) parameter.add_(update, alpha: s[-lr]);
     }
 
     /// <summary>D for a gradient that is not all zero, in the statistics' dtype; advances <see cref="State.gradient_steps"/>.</summary>
@@ -177,10 +178,11 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
 
     private static Tensor DiagonalDirection(Tensor g, Tensor? graft, State state, Options options, bool precondition)
     {
-        var statistic = Accumulate(state.diagonal_statistic, g.square(), options.beta2!.Value);
+        using var s = new HeldScalars();
+        var statistic = Accumulate(state.diagonal_statistic, g.pow(s[2]), options.beta2!.Value);   // g²
         state.diagonal_statistic = statistic;
         if (!precondition) return graft ?? g;
-        var direction = g.mul(statistic.add(options.epsilon!.Value).pow_(-1.0 / ShampooPreconditioner.DiagonalRoot));
+        var direction = g.mul(statistic.add(s[options.epsilon!.Value], s[1]).pow_(s[-1.0 / ShampooPreconditioner.DiagonalRoot]));
         if (graft is not null) RescaleToNorm(direction, graft);
         return direction;
     }
@@ -189,21 +191,22 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     private static Tensor? GraftStep(Tensor g, State state, Options options)
     {
         double epsilon = options.grafting_epsilon!.Value;
+        using var s = new HeldScalars();
         switch (options.grafting!.Value)
         {
             case Grafting.AdaGrad:                                 // Duchi et al. 2011: v ← v + g²
             {
                 var v = state.grafting_buffer ??= zeros_like(g);
-                v.addcmul_(g, g, 1);
-                return g.div(v.sqrt().add_(epsilon));
+                v.addcmul_(g, g, s[1]);
+                return g.div(v.sqrt().add_(s[epsilon], s[1]));
             }
             case Grafting.Adam:                                    // Kingma & Ba 2015, second moment with bias correction;
             {                                                            // the first moment is this optimizer's momentum
                 double beta2 = options.grafting_beta2!.Value;
                 var v = state.grafting_buffer ??= zeros_like(g);
-                v.mul_(beta2).addcmul_(g, g, 1 - beta2);
+                v.mul_(s[beta2]).addcmul_(g, g, s[1 - beta2]);
                 double correction = 1 - Math.Pow(beta2, state.gradient_steps);
-                return g.div(v.div(correction).sqrt_().add_(epsilon));
+                return g.div(v.div(s[correction]).sqrt_().add_(s[epsilon], s[1]));
             }
             default:
                 return null;
@@ -213,15 +216,17 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     /// <summary>statistic ← β2·statistic + (1−β2)·update, or statistic + update when β2 = 1; starts from zero.</summary>
     private static Tensor Accumulate(Tensor? statistic, Tensor update, double beta2)
     {
-        if (statistic is null) return beta2 < 1 ? update.mul(1 - beta2) : update.clone();
-        return beta2 < 1 ? statistic.mul_(beta2).add_(update, alpha: 1 - beta2) : statistic.add_(update);
+        using var s = new HeldScalars();
+        if (statistic is null) return beta2 < 1 ? update.mul(s[1 - beta2]) : update.clone();
+        return beta2 < 1 ? statistic.mul_(s[beta2]).add_(update, alpha: s[1 - beta2]) : statistic.add_(update, s[1]);
     }
 
     /// <summary>Scales <paramref name="direction"/> in place to the Frobenius norm of <paramref name="graft"/> (a zero direction stays zero).</summary>
     private static void RescaleToNorm(Tensor direction, Tensor graft)
     {
         double norm = direction.norm().ToDouble();
-        direction.mul_(norm > 0 ? graft.norm().ToDouble() / norm : 0);
+        using var s = new HeldScalars();
+        direction.mul_(s[norm > 0 ? graft.norm().ToDouble() / norm : 0]);
     }
 
     /// <summary>Float64 parameters keep float64 statistics; every other dtype accumulates in float32.</summary>

@@ -80,7 +80,8 @@ public static class ShampooPreconditioner
 
         using var scope = NewDisposeScope();
         var (eigenvalues, eigenvectors) = linalg.eigh(statistic.to(ScalarType.Float64));   // [d], [d, d]
-        var scale = eigenvalues.clamp_min(0).add_(epsilon).pow_(-1.0 / root);              // [d]
+        using var s = new HeldScalars();
+        var scale = eigenvalues.clamp_min(s[0]).add_(s[epsilon], s[1]).pow_(s[-1.0 / root]);  // [d]
         var result = eigenvectors.mul(scale.unsqueeze(0)).mm(eigenvectors.T);              // Q·diag(s)·Qᵀ
         return result.to(statistic.dtype).MoveToOuterDisposeScope();
     }

@@ -47,10 +47,11 @@ public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD
     {
         double beta = options.momentum!.Value, lr = options.LearningRate!.Value;
         var direction = grad;
+        using var s = new HeldScalars();
         if (beta != 0)
         {
             var buf = state.momentum_buffer ??= zeros_like(parameter);
-            buf.mul_(beta).add_(grad);
+            buf.mul_(s[beta]).add_(grad, s[1]);
             direction = buf;
         }
 
@@ -59,7 +60,7 @@ public sealed class SpectralGD : ManagedOptimizer<SpectralGD.Options, SpectralGD
         double step = lr;
         if (options.scale == SpectralScale.Nuclear)
             step *= Spectral.NuclearNorm(matrix);
-        parameter.add_(polar.view(parameter.shape), alpha: -step);
+        parameter.add_(polar.view(parameter.shape), alpha: s[-step]);
     }
 
     /// <summary>Spectral GD's hyperparameters for one parameter group; the learning rate has no default.</summary>

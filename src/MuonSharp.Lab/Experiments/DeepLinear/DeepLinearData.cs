@@ -93,7 +93,8 @@ internal sealed class DeepLinearProblem : IDisposable
     public Tensor Loss(Tensor w1, Tensor w2)
     {
         var residual = Inputs.matmul(w1.mT).matmul(w2.mT) - Targets;                  // [n, c]
-        return residual.square().sum() / (2.0 * Inputs.shape[0]);
+        using var s = new HeldScalars();
+        return residual.pow(s[2]).sum().div(s[2.0 * Inputs.shape[0]]);               // ‖R‖²_F / 2n
     }
 
     /// <inheritdoc />

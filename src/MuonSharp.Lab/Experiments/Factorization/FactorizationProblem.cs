@@ -70,7 +70,11 @@ public sealed class FactorizationProblem : IDisposable
     /// <summary>L(P, Q) = ‖M* − PᵀQ‖²_F as a tensor (differentiable when P, Q require grad).</summary>
     /// <param name="p">[N, d].</param>
     /// <param name="q">[N, d].</param>
-    public Tensor LossTensor(Tensor p, Tensor q) => (Target - p.T.matmul(q)).square().sum();
+    public Tensor LossTensor(Tensor p, Tensor q)
+    {
+        using var s = new HeldScalars();
+        return (Target - p.T.matmul(q)).pow(s[2]).sum();
+    }
 
     /// <summary>L(P, Q) as a number.</summary>
     /// <param name="p">[N, d].</param>
@@ -87,7 +91,8 @@ public sealed class FactorizationProblem : IDisposable
     public (Tensor GradP, Tensor GradQ) Gradients(Tensor p, Tensor q)
     {
         var e = Target - p.T.matmul(q); // [d, d]
-        return (-2 * q.matmul(e.T), -2 * p.matmul(e));
+        using var s = new HeldScalars();
+        return (q.matmul(e.T).mul(s[-2]), p.matmul(e).mul(s[-2]));   // −2QEᵀ, −2PE
     }
 
     /// <summary>Small random start (003): P, Q with N(0, 1) × <paramref name="scale"/> entries.</summary>

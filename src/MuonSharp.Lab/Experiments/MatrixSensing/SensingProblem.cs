@@ -123,7 +123,11 @@ public sealed class SensingProblem : IDisposable
 
     /// <summary>The loss (1/2p)‖𝒜(W) − b‖² as a differentiable scalar tensor.</summary>
     /// <param name="w">A matrix <c>[m, n]</c> (may require grad).</param>
-    public Tensor Loss(Tensor w) => (Measure(w) - Measurements).square().sum() / (2.0 * Count);
+    public Tensor Loss(Tensor w)
+    {
+        using var s = new HeldScalars();
+        return (Measure(w) - Measurements).pow(s[2]).sum().div(s[2.0 * Count]);
+    }
 
     /// <summary>‖𝒜(W) − b‖ / ‖b‖: 0 means W interpolates the measurements.</summary>
     /// <param name="w">A matrix <c>[m, n]</c>.</param>

@@ -112,7 +112,8 @@ internal sealed class RandomFeatureProblem : IDisposable
     public double Loss(Tensor w)
     {
         using var scope = NewDisposeScope();
-        return w.matmul(Features).sub_(Targets).square().sum().item<double>() / (2.0 * Samples);
+        using var s = new HeldScalars();
+        return w.matmul(Features).sub_(Targets).pow(s[2]).sum().item<double>() / (2.0 * Samples);
     }
 
     /// <summary>Loss and gradient G = (1/n)(WA − Y)Aᵀ, <c>[m, d]</c> (the caller disposes G).</summary>
@@ -120,9 +121,10 @@ internal sealed class RandomFeatureProblem : IDisposable
     public (double Loss, Tensor Gradient) Evaluate(Tensor w)
     {
         using var scope = NewDisposeScope();
+        using var s = new HeldScalars();
         var residual = w.matmul(Features).sub_(Targets);                 // [m, n]
-        double loss = residual.square().sum().item<double>() / (2.0 * Samples);
-        var gradient = residual.matmul(Features.t()).div_(Samples);      // [m, d]
+        double loss = residual.pow(s[2]).sum().item<double>() / (2.0 * Samples);
+        var gradient = residual.matmul(Features.t()).div_(s[Samples]);   // [m, d]
         return (loss, gradient.MoveToOuterDisposeScope());
     }
 
