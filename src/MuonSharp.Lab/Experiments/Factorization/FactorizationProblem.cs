@@ -101,8 +101,9 @@ public sealed class FactorizationProblem : IDisposable
     public (Tensor P, Tensor Q) SmallRandomInit(double scale, Generator generator)
     {
         using var scope = NewDisposeScope();
-        var p = randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator) * scale;
-        var q = randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator) * scale;
+        using var s = new HeldScalars();
+        var p = randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator).mul(s[scale]);
+        var q = randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator).mul(s[scale]);
         return (p.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope());
     }
 
@@ -117,8 +118,9 @@ public sealed class FactorizationProblem : IDisposable
     public (Tensor P, Tensor Q) SmallOrthogonalInit(double scale, Generator generator)
     {
         using var scope = NewDisposeScope();
-        var p = HaarColumns(generator) * scale;
-        var q = HaarColumns(generator) * scale;
+        using var s = new HeldScalars();
+        var p = HaarColumns(generator).mul(s[scale]);
+        var q = HaarColumns(generator).mul(s[scale]);
         return (p.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope());
     }
 
@@ -142,8 +144,9 @@ public sealed class FactorizationProblem : IDisposable
         if (Hidden < Dim) throw new InvalidOperationException($"The aligned start needs N ≥ d; N = {Hidden}, d = {Dim}.");
         using var scope = NewDisposeScope();
         var (r, _) = linalg.qr(randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator)); // [N, d]
-        var p0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator) * (high - low) + low;
-        var q0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator) * (high - low) + low;
+        using var s = new HeldScalars();
+        var p0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator).mul(s[high - low]).add(s[low], s[1]);   // uniform in [low, high)
+        var q0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator).mul(s[high - low]).add(s[low], s[1]);
         var p = r.matmul(diag(p0)).matmul(U.T);
         var q = r.matmul(diag(q0)).matmul(V.T);
         return (p.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope());

@@ -99,7 +99,8 @@ public sealed class RoutingNetwork : IDisposable
         var (q, r) = linalg.qr(a);
         q = q * r.diagonal().sign();          // unique Q (R with positive diagonal): Haar-distributed
         if (wide) q = q.t();
-        return (q * gain).contiguous().MoveToOuterDisposeScope();
+        using var s = new HeldScalars();
+        return q.mul(s[gain]).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
