@@ -46,6 +46,10 @@ public class OptimizerStepBenchmarks
     [GlobalSetup(Target = nameof(MuonBatched))]
     public void SetupMuonBatched() => Prepare(p => Hybrid(p, batched: true));
 
+    /// <summary>The parameters alone: the non-finite gradient check reads their gradients.</summary>
+    [GlobalSetup(Target = nameof(NonFiniteGradientCheck))]
+    public void SetupNonFiniteGradientCheck() => _parameters = SmallGpt.Create();
+
     /// <summary>Stacks Muon's matrices by shape, as the batched step does, in float32.</summary>
     [GlobalSetup(Target = nameof(MuonNewtonSchulzOnly))]
     public void SetupNewtonSchulzOnly()
@@ -110,6 +114,18 @@ public class OptimizerStepBenchmarks
     /// <summary>Muon + auxiliary AdamW step, same shapes batched.</summary>
     [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]
     public void MuonBatched() => Steps();
+
+    /// <summary>
+    /// The check every step() makes before it touches anything: do the gradients of all parameters
+    /// hold NaN or ±Inf? (One sum per gradient, one synchronization.) Compare with the steps above.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall)]
+    public void NonFiniteGradientCheck()
+    {
+        var parameters = _parameters.Select(p => p.Parameter).ToList();
+        for (int step = 0; step < StepsPerCall; step++)
+            if (Optimizers.NonFiniteGradientCheck.Find(parameters).Count != 0) throw new InvalidOperationException("SmallGpt's gradients are finite.");
+    }
 
     /// <summary>Only the Newton–Schulz calls of the batched step (bfloat16, float32 in and out).</summary>
     [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]

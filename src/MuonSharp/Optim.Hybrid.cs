@@ -4,11 +4,12 @@ using static TorchSharp.torch;
 
 namespace MuonSharp;
 
-public static partial class Optim
+public abstract partial class Optim
 {
     /// <summary>
     /// Muon for hidden matrices and conv filters, AdamW for embeddings, output head, first conv layer,
     /// biases and norm gains. See <see cref="Optimizers.MuonWithAuxAdamW"/> and <see cref="ParameterRouting"/>.
+    /// Every Muon hyperparameter of <see cref="Muon{T}"/> is here too, with the same name and default.
     /// </summary>
     /// <param name="parameters">The model's <c>named_parameters()</c> (names drive the routing).</param>
     /// <param name="lr">Muon's learning rate (default 0.02).</param>
@@ -23,17 +24,24 @@ public static partial class Optim
     /// <param name="ns_steps">Muon's Newton–Schulz steps (default 5).</param>
     /// <param name="adjust_lr">Muon's shape scaling (default Original).</param>
     /// <param name="ns_dtype">Muon's Newton–Schulz dtype (default BFloat16).</param>
+    /// <param name="ns_method">Muon's polynomials: Jordan's quintic (default) or the Polar Express schedule.</param>
     public static MuonWithAuxAdamW MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters,
-        double lr = 0.02, double momentum = 0.95, double weight_decay = 0,
-        double adamw_lr = 3e-4, (double beta1, double beta2)? adamw_betas = null, double adamw_eps = 1e-10,
-        double adamw_weight_decay = 0, ParameterRouting? routing = null,
-        bool nesterov = true, int ns_steps = Orthogonalize.DefaultSteps, AdjustLr adjust_lr = AdjustLr.Original,
-        ScalarType ns_dtype = ScalarType.BFloat16)
+        double lr = Optimizers.Muon.DefaultLearningRate, double momentum = Optimizers.Muon.DefaultMomentum,
+        double weight_decay = Optimizers.Muon.DefaultWeightDecay,
+        double adamw_lr = AuxAdamW.DefaultLearningRate, (double beta1, double beta2)? adamw_betas = null,
+        double adamw_eps = AuxAdamW.DefaultEps, double adamw_weight_decay = AuxAdamW.DefaultWeightDecay,
+        ParameterRouting? routing = null, bool nesterov = Optimizers.Muon.DefaultNesterov, int ns_steps = Orthogonalize.DefaultSteps,
+        AdjustLr adjust_lr = Optimizers.Muon.DefaultAdjustLr, ScalarType ns_dtype = Optimizers.Muon.DefaultNsDtype,
+        NewtonSchulzMethod ns_method = Optimizers.Muon.DefaultNsMethod)
     {
-        var (beta1, beta2) = adamw_betas ?? (0.9, 0.95);
+        var (beta1, beta2) = adamw_betas ?? (AuxAdamW.DefaultBeta1, AuxAdamW.DefaultBeta2);
         return new Optimizers.MuonWithAuxAdamW(parameters,
-            MuonDefaults(lr, momentum, nesterov, weight_decay, ns_steps, adjust_lr, ns_dtype),
-            new AuxAdamWOptions { lr = adamw_lr, beta1 = beta1, beta2 = beta2, eps = adamw_eps, weight_decay = adamw_weight_decay },
+            new Optimizers.Muon.Options
+            {
+                LearningRate = lr, momentum = momentum, nesterov = nesterov, weight_decay = weight_decay,
+                ns_steps = ns_steps, adjust_lr = adjust_lr, ns_dtype = ns_dtype, ns_method = ns_method,
+            },
+            new AuxAdamW.Options { LearningRate = adamw_lr, beta1 = beta1, beta2 = beta2, eps = adamw_eps, weight_decay = adamw_weight_decay },
             routing);
     }
 }

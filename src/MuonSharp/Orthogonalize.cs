@@ -128,12 +128,31 @@ public static class Orthogonalize
         // or float64 input is read as it is (no full-size upcast copy).
         var normType = computeType == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         var source = g.dtype == normType || g.dtype == ScalarType.Float64 ? g : g.to(normType);
-        var norm = linalg.matrix_norm(source, "fro", new long[] { -2, -1 }, keepdim: true);   // [..., 1, 1]
+        var norm = linalg.matrix_norm(source, "fro", MatrixDimensions, keepdim: true);   // [..., 1, 1]
         var view = transpose ? g.mT : g;
         var x = g.new_empty(view.shape, computeType);
         x.copy_(view);                            // one pass: dtype conversion (and transpose)
-        x.div_(norm * normSafety + eps);          // in place; computed in the norm's dtype, rounded once to computeType
+        if (!norm.isfinite().all().ToBoolean()) norm = OverflowFreeNorm(source);
+        using var s = new HeldScalars();
+        x.div_(norm.mul(s[normSafety]).add(s[eps], s[1]));   // ‖g‖·safety + ε, in place; computed in the norm's dtype, rounded once to computeType
         return x;
+    }
+
+    private static readonly long[] MatrixDimensions = { -2, -1 };
+
+    /// <summary>
+    /// ‖g‖_F per matrix, in float64, for inputs whose entries are so large (≳ 1e18 in float32) that the
+    /// sum of their squares overflows: the norm would be ∞ and every entry of X would become 0. Dividing
+    /// by the largest |entry| first keeps the squares ≤ 1; the float64 result holds any float32 or
+    /// bfloat16 matrix's norm. Only taken when the plain norm is not finite, so ordinary inputs pay one
+    /// finiteness check and nothing else. A non-finite input stays non-finite.
+    /// </summary>
+    private static Tensor OverflowFreeNorm(Tensor source)
+    {
+        using var s = new HeldScalars();
+        var largest = source.abs().amax(MatrixDimensions, keepdim: true).clamp_min(s[float.Epsilon]);   // [..., 1, 1]; 0/0 avoided
+        var scaled = linalg.matrix_norm(source / largest, "fro", MatrixDimensions, keepdim: true);
+        return scaled.to(ScalarType.Float64) * largest.to(ScalarType.Float64);
     }
 
     /// <summary>
@@ -145,11 +164,12 @@ public static class Orthogonalize
         // Iterate on the wide orientation so the Gram matrix XXᵀ is the smaller one (m ≤ n).
         bool tall = g.shape[^2] > g.shape[^1];
         var x = Normalized(g, tall, computeType, eps, normSafety);
+        using var s = new HeldScalars();
         foreach (var (a, b, c) in schedule)
         {
-            var gram = x.matmul(x.mT);                       // [..., m, m]
-            var poly = gram * b + gram.matmul(gram) * c;      // b·A + c·A²
-            x = x * a + poly.matmul(x);                       // aX + (bA + cA²)X
+            var gram = x.matmul(x.mT);                                        // [..., m, m]
+            var poly = gram.mul(s[b]).add_(gram.matmul(gram).mul_(s[c]), s[1]);   // b·A + c·A²
+            x = x.mul(s[a]).add_(poly.matmul(x), s[1]);                        // aX + (bA + cA²)X
         }
         return tall ? x.mT.contiguous() : x;
     }
@@ -183,18 +203,15 @@ public static class Orthogonalize
         var poly = x.new_empty(new[] { m, m }, computeType);
         var diagonal = poly.diagonal(0, -2, -1);
         Tensor current = x, next = y;
+        using var s = new HeldScalars();
         foreach (var (a, b, c) in schedule)
         {
             if (tall) gram.addmm_(current.mT, current, beta: 0f, alpha: 1f);   // XᵀX [m, m]
             else gram.addmm_(current, current.mT, beta: 0f, alpha: 1f);        // XXᵀ [m, m]
             poly.copy_(gram);
-            // Scalars held in variables, not temporaries: TorchSharp 0.107 passes a temporary's handle to
-            // native code without keeping it alive, and a collection during the call can finalize it.
-            using var bScalar = b.ToScalar();
-            using var aScalar = a.ToScalar();
             if (c != 0) poly.addmm_(gram, gram, beta: (float)b, alpha: (float)c);
-            else poly.mul_(bScalar);
-            diagonal.add_(aScalar);
+            else poly.mul_(s[b]);
+            diagonal.add_(s[a], s[1]);
             if (tall) next.addmm_(current, poly, beta: 0f, alpha: 1f);          // X·P [rows, m]
             else next.addmm_(poly, current, beta: 0f, alpha: 1f);               // P·X [m, cols]
             (current, next) = (next, current);
@@ -217,21 +234,19 @@ public static class Orthogonalize
     /// </summary>
     private static Tensor IterateBatched(Tensor x, IReadOnlyList<Coefficients> schedule, bool tall)
     {
+        using var s = new HeldScalars();
         foreach (var (a, b, c) in schedule)
         {
             var gram = tall ? x.mT.matmul(x) : x.matmul(x.mT);       // [..., m, m]
             Tensor poly;
-            using var aScalar = a.ToScalar();                          // held, not temporary (see IterateFused)
-            using var bScalar = b.ToScalar();
-            using var cScalar = c.ToScalar();
             if (c != 0)
             {
-                var q = gram.mul(cScalar);
-                q.diagonal(0, -2, -1).add_(bScalar);                   // c·A + b·I
+                var q = gram.mul(s[c]);
+                q.diagonal(0, -2, -1).add_(s[b], s[1]);                // c·A + b·I
                 poly = gram.matmul(q);                                 // bA + cA²
             }
-            else poly = gram.mul(bScalar);
-            poly.diagonal(0, -2, -1).add_(aScalar);                    // + a·I
+            else poly = gram.mul(s[b]);
+            poly.diagonal(0, -2, -1).add_(s[a], s[1]);                 // + a·I
             x = tall ? x.matmul(poly) : poly.matmul(x);
         }
         return x;
@@ -285,21 +300,32 @@ public static class Orthogonalize
         NewtonSchulz(g, PolarExpressSchedule(steps), computeType, DefaultEpsilon, PolarExpressSafety);
 
     /// <summary>
-    /// Default relative tolerance of <see cref="Polar"/>: singular values below
-    /// <c>rtol · σ_max</c> count as zero, with <c>rtol = max(m, n) · ε(float64)</c> — the rule
-    /// NumPy's and PyTorch's <c>matrix_rank</c> use.
+    /// Default relative tolerance of <see cref="Polar"/> for a float64 matrix:
+    /// <see cref="DefaultPolarTolerance(long, long, ScalarType)"/> with <see cref="ScalarType.Float64"/>.
     /// </summary>
-    public static double DefaultPolarTolerance(long rows, long cols) => Math.Max(rows, cols) * Float64MachineEpsilon;
+    /// <param name="rows">Rows of the matrix.</param>
+    /// <param name="cols">Columns of the matrix.</param>
+    public static double DefaultPolarTolerance(long rows, long cols) => DefaultPolarTolerance(rows, cols, ScalarType.Float64);
 
-    /// <summary>Unit roundoff of IEEE double precision, 2⁻⁵².</summary>
-    private const double Float64MachineEpsilon = 2.220446049250313e-16;
+    /// <summary>
+    /// Default relative tolerance of <see cref="Polar"/>: singular values below <c>rtol · σ_max</c>
+    /// count as zero, with <c>rtol = max(m, n) · ε(dtype)</c> — the rule NumPy's and PyTorch's
+    /// <c>matrix_rank</c> use, with ε the machine epsilon of the precision the matrix is known to. A
+    /// rank-1 float32 matrix carries rounding errors of about ε(float32)·σ_max in every direction; a
+    /// float64 cut-off would count each of them as rank.
+    /// </summary>
+    /// <param name="rows">Rows of the matrix.</param>
+    /// <param name="cols">Columns of the matrix.</param>
+    /// <param name="dtype">The coarsest floating-point type the matrix passed through (its own, the SVD's).</param>
+    public static double DefaultPolarTolerance(long rows, long cols, ScalarType dtype) => Math.Max(rows, cols) * finfo(dtype).eps;
 
     /// <summary>
     /// Exact polar factor UVᵀ from the compact SVD G = UΣVᵀ, keeping only the singular values above
     /// <c>rtol · σ_max</c> (so a rank-r input gives a rank-r partial isometry and zero maps to zero).
     /// </summary>
     /// <param name="g">A matrix or a batch of matrices, shape <c>[..., m, n]</c>; any floating dtype.</param>
-    /// <param name="rtol">Relative tolerance; <see cref="DefaultPolarTolerance"/> when null.</param>
+    /// <param name="rtol">Relative tolerance; when null, <see cref="DefaultPolarTolerance(long, long, ScalarType)"/> of
+    /// the coarser of <paramref name="g"/>'s dtype and <paramref name="computeType"/>.</param>
     /// <param name="computeType">Dtype of the SVD: float64 (default) or float32.</param>
     /// <returns>A new tensor with the shape and dtype of <paramref name="g"/>.</returns>
     public static Tensor Polar(Tensor g, double? rtol = null, ScalarType computeType = ScalarType.Float64)
@@ -308,18 +334,22 @@ public static class Orthogonalize
         RequireMatrices(g, nameof(g));
         if (computeType is not (ScalarType.Float64 or ScalarType.Float32))
             throw new ArgumentException($"Polar computes the SVD in float64 or float32, not {computeType}.", nameof(computeType));
-        double tolerance = rtol ?? DefaultPolarTolerance(g.shape[^2], g.shape[^1]);
+        double tolerance = rtol ?? DefaultPolarTolerance(g.shape[^2], g.shape[^1], Coarser(g.dtype, computeType));
         if (!double.IsFinite(tolerance) || tolerance < 0)
             throw new ArgumentOutOfRangeException(nameof(rtol), rtol, "rtol must be finite and ≥ 0.");
 
         using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
         var (u, s, vh) = linalg.svd(g.to(computeType), fullMatrices: false); // [..., m, k], [..., k], [..., k, n]
         var sMax = s.amax(new long[] { -1 }, keepdim: true);
         // Strictly above the cut-off: for the zero matrix σ_max = 0 and nothing is kept.
-        var keep = (s > sMax * tolerance).to(computeType);                    // [..., k]
+        var keep = (s > sMax.mul(held[tolerance])).to(computeType);          // [..., k]
         var polar = (u * keep.unsqueeze(-2)).matmul(vh);
         return polar.to(g.dtype).contiguous().MoveToOuterDisposeScope();
     }
+
+    /// <summary>Of two floating-point types, the one with the larger machine epsilon.</summary>
+    internal static ScalarType Coarser(ScalarType a, ScalarType b) => finfo(a).eps >= finfo(b).eps ? a : b;
 
     internal static void RequireMatrices(Tensor g, string name)
     {

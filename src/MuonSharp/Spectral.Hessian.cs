@@ -70,7 +70,8 @@ public static partial class Spectral
             double norm = Math.Sqrt(Dot(hv, hv));
             if (settled || norm == 0) break; // Hv = 0: v is in the null space; for a random v, H = 0.
 
-            var next = hv.Select(t => t / norm).ToArray();
+            using var s = new HeldScalars();
+            var next = hv.Select(t => t.div(s[norm])).ToArray();
             foreach (var t in next) t.MoveToOuterDisposeScope();
             foreach (var t in v) t.Dispose();
             v = next;
@@ -113,11 +114,13 @@ public static partial class Spectral
         using var generator = new Generator(unchecked((ulong)seed));
 
         double sum = 0;
+        using var held = new HeldScalars();
+        var (two, one) = (held[2], held[1]);
         for (int s = 0; s < samples; s++)
         {
             using var step = NewDisposeScope();
             var v = parameters
-                .Select(p => randint(0, 2, p.shape, ScalarType.Float64, generator: generator).mul_(2).sub_(1).to(p))
+                .Select(p => randint(0, 2, p.shape, ScalarType.Float64, generator: generator).mul_(two).sub_(one).to(p))   // ±1
                 .ToArray();
             sum += Dot(v, hessian.Times(v));
         }
@@ -208,6 +211,7 @@ public static partial class Spectral
     private static Tensor[] Normalize(IReadOnlyList<Tensor> x)
     {
         double norm = Math.Sqrt(Dot(x, x));
-        return x.Select(t => norm == 0 ? t.clone() : t / norm).ToArray();
+        using var s = new HeldScalars();
+        return x.Select(t => norm == 0 ? t.clone() : t.div(s[norm])).ToArray();
     }
 }

@@ -56,7 +56,8 @@ public static partial class Spectral
         // The residual form is used: k − Σcos²θᵢ cancels catastrophically for small angles (a true
         // misalignment of 1e-9 would come out as √(rounding) ≈ 1e-8), the residual does not.
         var residual = basisB - basisA.matmul(basisA.T.matmul(basisB)); // [m, k] or [n, k]
-        return residual.square().sum().sqrt().item<double>();
+        using var s = new HeldScalars();
+        return residual.pow(s[2]).sum().sqrt().item<double>();   // ‖·‖_F; pow(2) is square() with its Scalar held
     }
 
     /// <summary>Orthonormal basis of the top-k left (<c>[m, k]</c>) or right (<c>[n, k]</c>) singular subspace.</summary>

@@ -29,7 +29,8 @@ public static partial class Spectral
     public static double FrobeniusNorm(Tensor matrix)
     {
         using var scope = NewDisposeScope();
-        return AsMatrix(matrix).square().sum().sqrt().item<double>();
+        using var s = new HeldScalars();
+        return AsMatrix(matrix).pow(s[2]).sum().sqrt().item<double>();   // pow(2) is what square() runs, with its Scalar held
     }
 
     /// <summary>Operator (spectral) norm ‖A‖_op = σ₁.</summary>

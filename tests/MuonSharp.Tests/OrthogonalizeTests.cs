@@ -80,6 +80,30 @@ public sealed class OrthogonalizeBehaviourTests
         Assert.InRange(s.Max(), 0.65, 1.2);
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16, 60)]
+    [InlineData(ScalarType.BFloat16, 120)]
+    [InlineData(ScalarType.Float32, 60)]
+    [InlineData(ScalarType.Float32, 120)]
+    public void A_matrix_with_huge_entries_is_orthogonalized_like_the_same_matrix_scaled_down(ScalarType dtype, int log2Scale)
+    {
+        // Given a batch of two 64×48 matrices, the first multiplied by 2^60 ≈ 1.2e18 or 2^120 ≈ 1.3e36
+        // (exact in binary), Newton–Schulz is scale-invariant, so both come out as for the unscaled
+        // batch. (Before: ‖X‖_F overflowed float32 to ∞ and the huge matrix came back all zeros.)
+        using var g = Random(new long[] { 2, 64, 48 }, seed: 13).to(dtype);
+        using var huge = g.clone();
+        huge[0].mul_(Math.Pow(2, log2Scale));
+
+        using var expected = Orthogonalize.NewtonSchulz(g);
+        using var actual = Orthogonalize.NewtonSchulz(huge);
+        using var expectedPolarExpress = Orthogonalize.PolarExpress(g, computeType: ScalarType.Float32);
+        using var actualPolarExpress = Orthogonalize.PolarExpress(huge, computeType: ScalarType.Float32);
+
+        double tolerance = dtype == ScalarType.BFloat16 ? 0.02 : 1e-5;
+        Assert.True(TensorAssert.MaxAbsDifference(actual, expected) < tolerance, $"differs by {TensorAssert.MaxAbsDifference(actual, expected)}");
+        Assert.True(TensorAssert.MaxAbsDifference(actualPolarExpress, expectedPolarExpress) < tolerance);
+    }
+
     [Fact]
     public void Many_cubic_steps_turn_the_Gram_matrix_into_the_identity()
     {
@@ -126,6 +150,37 @@ public sealed class OrthogonalizeBehaviourTests
 
         Assert.Equal(new[] { 1.0, 1.0 }, s.Take(2).Select(x => Math.Round(x, 10)));
         Assert.All(s.Skip(2), x => Assert.True(x < 1e-12));
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float32, ScalarType.Float64)]
+    [InlineData(ScalarType.BFloat16, ScalarType.Float64)]
+    [InlineData(ScalarType.Float64, ScalarType.Float32)]
+    [InlineData(ScalarType.Float32, ScalarType.Float32)]
+    public void Polar_of_a_rank_one_matrix_is_rank_one_whatever_the_precision_of_the_input_and_the_SVD(ScalarType inputType, ScalarType svdType)
+    {
+        // Given u·vᵀ (64×48) rounded to the input's precision, the rounding error's singular values sit
+        // far above float64's tolerance; the cut-off must follow the coarser of the input's and the
+        // SVD's precision. (Before: a float32 input kept all 48 singular values, each ≈ 1.)
+        using var u = Random(new long[] { 64, 1 }, seed: 11);
+        using var v = Random(new long[] { 48, 1 }, seed: 12);
+        using var g = u.matmul(v.T).to(inputType);
+
+        var s = Singular(Orthogonalize.Polar(g, computeType: svdType));
+
+        Assert.InRange(s[0], 0.99, 1.01);
+        Assert.True(s[1] < 0.02, $"second singular value {s[1]}; {s.Count(x => x > 0.5)} of {s.Length} are near 1");
+    }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16, 64 * 0.0078125)]
+    [InlineData(ScalarType.Float16, 64 * 0.0009765625)]
+    [InlineData(ScalarType.Float32, 64 * 1.1920928955078125e-7)]
+    [InlineData(ScalarType.Float64, 64 * 2.220446049250313e-16)]
+    public void The_default_polar_tolerance_is_the_larger_side_times_the_machine_epsilon_of_the_dtype(ScalarType dtype, double expected)
+    {
+        Assert.Equal(expected, Orthogonalize.DefaultPolarTolerance(64, 48, dtype));
+        Assert.Equal(64 * 2.220446049250313e-16, Orthogonalize.DefaultPolarTolerance(48, 64));
     }
 
     [Fact]

@@ -39,9 +39,10 @@ internal sealed class RunCheckpoint
     /// <summary>
     /// Version of the checkpoint format and of the optimizer and model state inside it. Bump it when
     /// either changes (an optimizer's <c>state_dict</c> layout, for instance): a checkpoint of another
-    /// version is refused rather than misread.
+    /// version is refused rather than misread. Format 2: the optimizers' saved state became MuonSharp's
+    /// versioned state format 2 (hyperparameters by name, every parameter's shape and dtype).
     /// </summary>
-    public const int Format = 1;
+    public const int Format = 2;
 
     /// <summary>Folder name inside the run directory.</summary>
     public const string FolderName = "checkpoint";

@@ -23,7 +23,8 @@ public static class Bfloat16Matmul
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
     {
         using var scope = NewDisposeScope();
+        using var s = new HeldScalars();
         var product = input.to(ScalarType.BFloat16).matmul(weight.to(ScalarType.BFloat16).t()).to(input.dtype); // [..., out]
-        return (bias is null ? product : product + bias).MoveToOuterDisposeScope();
+        return (bias is null ? product : product.add(bias, s[1])).MoveToOuterDisposeScope();   // + b
     }
 }

@@ -25,14 +25,15 @@ public sealed class NormalizedGD : ManagedOptimizer<NormalizedGD.Options, Normal
     }
 
     /// <inheritdoc />
-    protected override State CreateState(Parameter parameter) => new(parameter);
+    protected override State CreateState(Parameter parameter, Options options) => new(parameter);
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
     {
         double norm = grad.norm().ToDouble();
-        if (norm > 0) grad.div_(norm);
-        parameter.add_(grad, alpha: -options.LearningRate!.Value);   // torch.optim.SGD's plain step
+        using var s = new HeldScalars();
+        if (norm > 0) grad.div_(s[norm]);
+        parameter.add_(grad, alpha: s[-options.LearningRate!.Value]);   // torch.optim.SGD's plain step
     }
 
     /// <summary>Normalized GD's hyperparameters: the learning rate only.</summary>

@@ -12,7 +12,7 @@ namespace MuonSharp.Lab.Training;
 /// </summary>
 /// <remarks>
 /// <c>muon</c> is always Newton–Schulz Muon (Jordan et al. 2024). On a model of matrices only (the papers'
-/// synthetic problems) it is <see cref="Optim.Muon(IEnumerable{ValueTuple{string, Parameter}}, double, double, bool, double, int, Optim.AdjustLr, ScalarType, Optim.NewtonSchulzMethod)"/>
+/// synthetic problems) it is <c>Optim.Muon</c>
 /// on every matrix; when some parameter is a bias or gain (a real network), or the caller gives a routing
 /// rule, it is the hybrid <see cref="Optim.MuonWithAuxAdamW"/> — embeddings, head, first conv layer,
 /// biases and gains to AdamW — and its routing table goes to the run's log. An experiment that needs the

@@ -1,77 +1,112 @@
-using System.Globalization;
 using TorchSharp.Modules;
 
 namespace MuonSharp.Optimizers;
 
 /// <summary>
 /// Base of every MuonSharp optimizer's nested <c>Options</c>: the hyperparameters of one parameter
-/// group. Fields left <c>null</c> in a group are filled from the optimizer's defaults; then the
-/// whole set is validated, so a bad value fails at construction with its name and the accepted
-/// range — never as a NaN many steps later.
+/// group, each declared once, as a property with a <see cref="HyperparameterAttribute"/> (its name,
+/// default and accepted values; the learning rate's default by <see cref="DefaultLearningRateAttribute"/>).
+/// Everything else follows from the declarations: a group's unset values are filled from the
+/// optimizer's defaults, then from the declared defaults; the whole set is validated, so a bad value
+/// fails with its name and what is accepted — never as a NaN many steps later; and values are copied,
+/// saved and loaded by name.
 /// </summary>
 public abstract class HyperparameterOptions : OptimizerOptions
 {
-    /// <summary>Fills every unset field from <paramref name="defaults"/> (an instance of the same type).</summary>
-    /// <param name="defaults">The optimizer-wide defaults.</param>
-    public virtual void FillFrom(HyperparameterOptions defaults)
+    /// <summary>The optimizer whose <c>state_dict()</c> listed these options last: it saves and loads its whole state at once.</summary>
+    internal OptimizerBase? Driver { get; set; }
+
+    /// <summary>Whether these are the first group's options, whose save and load carry the whole optimizer's state.</summary>
+    internal bool Lead { get; set; }
+
+    /// <summary>This type's declared hyperparameters, <c>lr</c> first.</summary>
+    internal IReadOnlyList<HyperparameterDeclaration> Declarations => HyperparameterDeclaration.Of(GetType());
+
+    /// <summary>
+    /// Sets every unset hyperparameter to its value in <paramref name="defaults"/> (options of the same
+    /// type) and, where that is unset too or <paramref name="defaults"/> is null, to its declared default.
+    /// </summary>
+    /// <param name="defaults">The optimizer-wide defaults, or null for the declared defaults alone.</param>
+    public void FillFrom(HyperparameterOptions? defaults)
     {
-        LearningRate ??= defaults.LearningRate;
+        if (defaults is not null && defaults.GetType() != GetType())
+            throw new ArgumentException($"Cannot fill {GetType().FullName} from {defaults.GetType().FullName}.", nameof(defaults));
+        foreach (var declared in Declarations)
+            if (declared.Get(this) is null) declared.Set(this, (defaults is null ? null : declared.Get(defaults)) ?? declared.Default);
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad hyperparameter.</summary>
-    public virtual void Validate()
-    {
-        Hyperparameter.RequireLearningRate(LearningRate);
-    }
-}
+    /// <summary>Throws <see cref="ArgumentException"/> (or its <see cref="ArgumentOutOfRangeException"/>) naming the first bad or unset hyperparameter.</summary>
+    public void Validate() => Validate(prefix: "");
 
-/// <summary>Validation of hyperparameter values with messages that name the value and the accepted range.</summary>
-public static class Hyperparameter
-{
-    /// <summary>Learning rate: finite and ≥ 0.</summary>
-    /// <param name="lr">The value to check.</param>
-    public static void RequireLearningRate(double? lr) => RequireNonNegative(lr, "lr");
-
-    /// <summary>A finite value ≥ 0.</summary>
-    /// <param name="value">The value to check.</param>
-    /// <param name="name">The hyperparameter's name as the user wrote it.</param>
-    public static void RequireNonNegative(double? value, string name)
+    /// <summary>As <see cref="Validate()"/>, with names as a factory spells them (the hybrid's <c>adamw_</c>).</summary>
+    internal void Validate(string prefix)
     {
-        double v = value ?? throw new ArgumentException($"{name} is not set.", name);
-        if (!double.IsFinite(v) || v < 0)
-            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {Show(v)}. Accepted: a finite number ≥ 0.");
+        foreach (var declared in Declarations) declared.Check(declared.Get(this), prefix);
     }
 
-    /// <summary>A value in [0, 1): momentum and β coefficients.</summary>
-    /// <param name="value">The value to check.</param>
-    /// <param name="name">The hyperparameter's name as the user wrote it.</param>
-    public static void RequireUnitInterval(double? value, string name)
+    /// <summary>Copies every hyperparameter and the initial learning rate from <paramref name="source"/>, options of the same type.</summary>
+    /// <param name="source">The options to copy.</param>
+    public sealed override void LoadStateDict(OptimizerOptions source)
     {
-        double v = value ?? throw new ArgumentException($"{name} is not set.", name);
-        if (!(v >= 0 && v < 1))
-            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {Show(v)}. Accepted: a number in [0, 1).");
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.GetType() != GetType())
+            throw new ArgumentException($"Cannot load {source.GetType().FullName} into {GetType().FullName}.", nameof(source));
+        InitialLearningRate = source.InitialLearningRate;
+        foreach (var declared in Declarations) declared.Set(this, declared.Get(source));
     }
 
-    /// <summary>A positive integer.</summary>
-    /// <param name="value">The value to check.</param>
-    /// <param name="name">The hyperparameter's name as the user wrote it.</param>
-    public static void RequirePositive(int? value, string name)
+    /// <summary>
+    /// TorchSharp's <c>save_state_dict</c> asks every group's options, then every state, to write
+    /// itself. MuonSharp writes the whole optimizer at the first group's options instead (the rest write
+    /// nothing), so that loading can check everything before it changes anything: see
+    /// <see cref="OptimizerBase"/>. Options not listed by an optimizer write their values alone.
+    /// </summary>
+    /// <param name="writer">The stream.</param>
+    public sealed override void SaveStateDict(BinaryWriter writer)
     {
-        int v = value ?? throw new ArgumentException($"{name} is not set.", name);
-        if (v < 1) throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: an integer ≥ 1.");
+        if (Driver is null) WriteValues(writer);
+        else if (Lead) StateFile.Write(Driver, writer);
     }
 
-    /// <summary>Formats a number the same way on every machine (messages are read and tested).</summary>
-    private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>A defined member of enum <typeparamref name="T"/>.</summary>
-    /// <typeparam name="T">The enum type.</typeparam>
-    /// <param name="value">The value to check.</param>
-    /// <param name="name">The hyperparameter's name as the user wrote it.</param>
-    public static void RequireDefined<T>(T? value, string name) where T : struct, Enum
+    /// <summary>Reads what <see cref="SaveStateDict"/> wrote: the whole optimizer's state at the first group's options.</summary>
+    /// <param name="reader">The stream.</param>
+    public sealed override void LoadStateDict(BinaryReader reader)
     {
-        T v = value ?? throw new ArgumentException($"{name} is not set.", name);
-        if (!Enum.IsDefined(v))
-            throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: {string.Join(", ", Enum.GetNames<T>())}.");
+        if (Driver is null) ReadValues(reader);
+        else if (Lead) StateFile.Read(Driver, reader);
+    }
+
+    /// <summary>Writes the initial learning rate, then every hyperparameter by name.</summary>
+    internal void WriteValues(BinaryWriter writer)
+    {
+        writer.Write(InitialLearningRate);
+        writer.Write(Declarations.Count);
+        foreach (var declared in Declarations)
+        {
+            writer.Write(declared.Name);
+            declared.Write(writer, declared.Get(this) ?? throw new InvalidOperationException($"{declared.Name} is not set."));
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteValues"/> wrote; every declared hyperparameter must be there, and nothing else.</summary>
+    internal void ReadValues(BinaryReader reader)
+    {
+        var owner = GetType().DeclaringType?.Name ?? GetType().Name;
+        InitialLearningRate = reader.ReadDouble();
+        int count = reader.ReadInt32();
+        if (count < 0 || count > 4 * Declarations.Count)
+            throw new InvalidDataException($"The optimizer state is damaged: {count} hyperparameters for {owner}, which has {Declarations.Count}.");
+        var read = new HashSet<string>();
+        for (int i = 0; i < count; i++)
+        {
+            string name = reader.ReadString();
+            var declared = Declarations.FirstOrDefault(d => d.Name == name)
+                ?? throw new InvalidDataException($"The optimizer state holds a hyperparameter '{name}' that {owner} does not have.");
+            declared.Set(this, declared.Read(reader));
+            read.Add(name);
+        }
+        var missing = Declarations.Where(d => !read.Contains(d.Name)).Select(d => d.Name).ToList();
+        if (missing.Count > 0)
+            throw new InvalidDataException($"The optimizer state lacks {owner}'s {string.Join(", ", missing)}.");
     }
 }

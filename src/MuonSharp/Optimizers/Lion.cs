@@ -29,12 +29,14 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
     public const double DefaultBeta1 = 0.9;
     /// <summary>Default momentum coefficient β2 (Chen et al. 2023, Algorithm 2).</summary>
     public const double DefaultBeta2 = 0.99;
+    /// <summary>Default decoupled weight decay: none (Chen et al. use 3–10× more than AdamW when they decay).</summary>
+    public const double DefaultWeightDecay = 0;
 
-    /// <summary>Creates Lion over <paramref name="groups"/>; see <see cref="Optim.Lion(IEnumerable{Parameter}, double, double, double, double)"/>.</summary>
+    /// <summary>Creates Lion over <paramref name="groups"/>; see <see cref="Optim.Lion{T}"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
-    /// <param name="defaults">Every hyperparameter set.</param>
+    /// <param name="defaults">Optimizer-wide hyperparameters; unset ones take their declared defaults.</param>
     /// <param name="names">Parameter names for error messages, when known.</param>
-    public Lion(IEnumerable<ParamGroup> groups, Options defaults, IReadOnlyDictionary<IntPtr, string>? names = null)
+    public Lion(IEnumerable<ParamGroup<Options>> groups, Options? defaults = null, IReadOnlyDictionary<IntPtr, string>? names = null)
         : base(groups, defaults, names)
     {
     }
@@ -47,7 +49,7 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
     }
 
     /// <inheritdoc />
-    protected override State CreateState(Parameter parameter) => new(parameter);
+    protected override State CreateState(Parameter parameter, Options options) => new(parameter);
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
@@ -56,67 +58,29 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
         double lr = options.LearningRate!.Value, wd = options.weight_decay!.Value;
 
         var m = state.exp_avg ??= zeros_like(parameter);
-        var c = m.mul(beta1).add_(grad, alpha: 1 - beta1);             // interpolation, then its sign
+        using var s = new HeldScalars();
+        var c = m.mul(s[beta1]).add_(grad, alpha: s[1 - beta1]);       // interpolation, then its sign
 
-        if (wd != 0) parameter.mul_(1 - lr * wd);                      // decoupled weight decay
-        parameter.add_(c.sign_(), alpha: -lr);
-        m.mul_(beta2).add_(grad, alpha: 1 - beta2);
+        if (wd != 0) parameter.mul_(s[1 - lr * wd]);                   // decoupled weight decay
+        parameter.add_(c.sign_(), alpha: s[-lr]);
+        m.mul_(s[beta2]).add_(grad, alpha: s[1 - beta2]);
     }
 
-    /// <summary>Lion's hyperparameters for one parameter group (names as in PyTorch's Adam family).</summary>
-    public sealed class Options : HyperparameterOptions
+    /// <summary>Lion's hyperparameters for one parameter group (names as in PyTorch's Adam family); null values are inherited.</summary>
+    [DefaultLearningRate(DefaultLearningRate)]
+    public sealed class Options : HyperparameterOptions, IBetasOptions
     {
         /// <summary>β1 in [0, 1): weight of the momentum in the direction c = β1·m + (1−β1)·g.</summary>
-        public double? beta1;
+        [Hyperparameter(DefaultBeta1, HyperparameterRule.UnitInterval)]
+        public double? beta1 { get; set; }
+
         /// <summary>β2 in [0, 1): decay of the momentum m ← β2·m + (1−β2)·g.</summary>
-        public double? beta2;
+        [Hyperparameter(DefaultBeta2, HyperparameterRule.UnitInterval)]
+        public double? beta2 { get; set; }
+
         /// <summary>Decoupled weight decay ≥ 0: p ← p·(1 − lr·wd) before the update.</summary>
-        public double? weight_decay;
-
-        /// <inheritdoc />
-        public override void FillFrom(HyperparameterOptions defaults)
-        {
-            base.FillFrom(defaults);
-            var d = (Options)defaults;
-            beta1 ??= d.beta1;
-            beta2 ??= d.beta2;
-            weight_decay ??= d.weight_decay;
-        }
-
-        /// <inheritdoc />
-        public override void Validate()
-        {
-            base.Validate();
-            Hyperparameter.RequireUnitInterval(beta1, nameof(beta1));
-            Hyperparameter.RequireUnitInterval(beta2, nameof(beta2));
-            Hyperparameter.RequireNonNegative(weight_decay, nameof(weight_decay));
-        }
-
-        /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
-        {
-            base.SaveStateDict(writer);
-            writer.Write(beta1!.Value);
-            writer.Write(beta2!.Value);
-            writer.Write(weight_decay!.Value);
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
-        {
-            base.LoadStateDict(reader);
-            beta1 = reader.ReadDouble();
-            beta2 = reader.ReadDouble();
-            weight_decay = reader.ReadDouble();
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(OptimizerOptions source)
-        {
-            base.LoadStateDict(source);
-            var s = (Options)source;
-            (beta1, beta2, weight_decay) = (s.beta1, s.beta2, s.weight_decay);
-        }
+        [Hyperparameter(DefaultWeightDecay, HyperparameterRule.NonNegative)]
+        public double? weight_decay { get; set; }
     }
 
     /// <summary>Lion's per-parameter state: the momentum, created at the first gradient.</summary>
@@ -131,7 +95,7 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
     }
 
     /// <summary>A group of parameters sharing Lion hyperparameters; null fields take the optimizer's defaults.</summary>
-    public sealed class ParamGroup : ParamGroup<Options>, IBetas
+    public sealed class ParamGroup : BetasParamGroup<Options>
     {
         /// <summary>An empty group (set <c>Parameters</c> and <c>Options</c>).</summary>
         public ParamGroup() { }
@@ -139,13 +103,6 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
         /// <summary>A group with explicit options.</summary>
         /// <param name="parameters">The group's parameters, any shape.</param>
         /// <param name="options">Its hyperparameters; null fields are inherited.</param>
-        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options ?? new Options()) { }
-
-        /// <summary>This group's (β1, β2).</summary>
-        public (double, double) Betas
-        {
-            get => (Options.beta1!.Value, Options.beta2!.Value);
-            set => (Options.beta1, Options.beta2) = (value.Item1, value.Item2);
-        }
+        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options) { }
     }
 }

@@ -6,32 +6,43 @@ namespace MuonSharp.Optimizers;
 
 /// <summary>
 /// The bookkeeping every MuonSharp optimizer shares, so each optimizer file holds only its math:
-/// parameter groups with defaults filled in and validated, one lazily-filled state per parameter,
-/// readable names for error messages, a step that runs under <c>no_grad</c> inside a dispose scope,
-/// and state save/load through TorchSharp's <see cref="OptimizerHelper"/>.
+/// parameter groups with defaults filled in and validated (<see cref="HyperparameterOptions"/>), one
+/// lazily-filled state per parameter created from its group's options, readable names for error
+/// messages, and the step loop: every parameter with a gradient, its step counted, goes to
+/// <see cref="Update"/> — or, for an optimizer that batches work across a group's parameters, to
+/// <see cref="UpdateGroup"/>. The step's checks, save and load are <see cref="OptimizerBase"/>'s.
 /// </summary>
 /// <typeparam name="TOptions">The optimizer's nested hyperparameter type.</typeparam>
 /// <typeparam name="TState">The optimizer's nested per-parameter state type.</typeparam>
-public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
+public abstract class ManagedOptimizer<TOptions, TState> : OptimizerBase
     where TOptions : HyperparameterOptions, new()
     where TState : ParameterState
 {
-    private readonly Dictionary<IntPtr, string> _labels = new();
     private readonly IReadOnlyDictionary<IntPtr, string> _names;
 
-    /// <summary>Validates <paramref name="defaults"/> and adds every group.</summary>
+    /// <summary>Completes and validates <paramref name="defaults"/>, then adds every group.</summary>
     /// <param name="groups">Parameter groups; options left null are taken from <paramref name="defaults"/>.</param>
-    /// <param name="defaults">Optimizer-wide hyperparameters, every field set.</param>
+    /// <param name="defaults">Optimizer-wide hyperparameters; unset ones take their declared defaults.</param>
     /// <param name="names">Parameter names (from <c>named_parameters()</c>) for error messages, when known.</param>
-    protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions defaults, IReadOnlyDictionary<IntPtr, string>? names)
+    protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions? defaults, IReadOnlyDictionary<IntPtr, string>? names)
+        : this(groups, defaults, names, allowEmpty: false)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="allowEmpty"/> lets one half of a hybrid have no parameters.</summary>
+    private protected ManagedOptimizer(IEnumerable<ParamGroup<TOptions>> groups, TOptions? defaults, IReadOnlyDictionary<IntPtr, string>? names, bool allowEmpty)
     {
         ArgumentNullException.ThrowIfNull(groups);
+        defaults ??= new TOptions();
+        defaults.FillFrom(null);
         defaults.Validate();
         defaults.InitialLearningRate = defaults.LearningRate!.Value;
         _defaults = defaults;
         _names = names ?? new Dictionary<IntPtr, string>();
         _parameter_groups = new List<ParamGroup>();
         foreach (var group in groups) add_param_group(group);
+        if (!allowEmpty && LabelCount == 0)
+            throw new ArgumentException($"{GetType().Name} got an empty parameter list; pass the model's parameters() or named_parameters().", "parameters");
     }
 
     /// <summary>The optimizer-wide defaults that groups inherit.</summary>
@@ -51,6 +62,7 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
     /// <param name="param_group">The group; its <c>Options</c> must be this optimizer's <c>Options</c> type or null.</param>
     public override void add_param_group(ParamGroup param_group)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(param_group);
         param_group.Options ??= new TOptions();
         if (param_group.Options is not TOptions options)
@@ -60,48 +72,67 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
         options.InitialLearningRate = options.LearningRate!.Value;
 
         var parameters = (param_group.Parameters ?? throw new ArgumentException("The parameter group has no parameter list.", nameof(param_group))).ToList();
+        var labels = new Dictionary<IntPtr, string>();
+        var refused = new List<string>();
         foreach (var parameter in parameters)
         {
-            var label = Label(parameter, _labels.Count);
-            if (_labels.ContainsKey(parameter.Handle))
+            var label = Label(parameter, _names.GetValueOrDefault(parameter.Handle), LabelCount + labels.Count);
+            if (HasLabel(parameter) || labels.ContainsKey(parameter.Handle))
                 throw new ArgumentException($"Parameter {label} appears in more than one parameter group; give each parameter to exactly one group.", nameof(param_group));
-            if (!parameter.is_floating_point())
-                throw new ArgumentException($"Parameter {label} has dtype {parameter.dtype}; optimizers update floating-point parameters only.", nameof(param_group));
-            ValidateParameter(parameter, label);
-            _labels[parameter.Handle] = label;
+            labels[parameter.Handle] = label;
+            string? reason = parameter.is_floating_point()
+                ? Refusal(parameter)
+                : $"dtype {parameter.dtype}; optimizers update floating-point parameters only";
+            if (reason is not null) refused.Add($"{label}: {reason}");
         }
+        if (refused.Count > 0) throw new ArgumentException(RefusalMessage(refused, labels), "parameters");
 
+        foreach (var parameter in parameters) SetLabel(parameter, labels[parameter.Handle]);
         param_group.Parameters = parameters;
         _parameter_groups.Add(param_group);
         foreach (var parameter in parameters)
         {
-            var state = CreateState(parameter);
+            var state = CreateState(parameter, options);
             state.Initialize(options);
             _state[parameter.Handle] = state;
         }
     }
 
-    /// <summary>Performs one optimization step over every group.</summary>
-    /// <param name="closure">Optional closure that re-evaluates the model and returns the loss.</param>
-    /// <returns>The closure's loss, or null without a closure.</returns>
-    public override Tensor step(Func<Tensor>? closure = null) =>
-        _step<ParamGroup<TOptions>>(StepGroup, closure!)!;
+    /// <summary>Every group's parameters that have a gradient (and do not sit this step out), their steps counted, to <see cref="UpdateGroup"/>.</summary>
+    private protected override void UpdateParameters()
+    {
+        foreach (var group in _parameter_groups.Cast<ParamGroup<TOptions>>())
+        {
+            var steps = new List<ParameterStep>();
+            foreach (var parameter in group.Parameters)
+            {
+                var grad = GradientToApply(parameter);
+                if (grad is null) continue; // No gradient (or a skipped one): neither the parameter nor its state changes.
+                var state = (TState)_state[parameter.Handle];
+                state.step++;
+                steps.Add(new ParameterStep(parameter, grad, state));
+            }
+            if (steps.Count > 0) UpdateGroup(steps, group.Options);
+        }
+    }
+
+    /// <summary>One parameter's part of a step: the parameter, its gradient, its state (whose <c>step</c> counts this step).</summary>
+    /// <param name="Parameter">The parameter to update in place.</param>
+    /// <param name="Gradient">Its gradient, same shape.</param>
+    /// <param name="State">Its state.</param>
+    protected readonly record struct ParameterStep(Parameter Parameter, Tensor Gradient, TState State);
 
     /// <summary>
-    /// Updates one group. The default visits every parameter that has a gradient; optimizers that
-    /// batch work across parameters (same-shape stacking) override this.
+    /// Updates the parameters of one group that have a gradient in this step: one by one with
+    /// <see cref="Update"/>, unless an optimizer batches work across them (Muon stacks same-shaped
+    /// matrices). Runs under <c>no_grad</c> inside a dispose scope.
     /// </summary>
-    /// <param name="group">The group, its options complete.</param>
-    protected virtual void StepGroup(ParamGroup<TOptions> group)
+    /// <param name="steps">The group's parameters with a gradient, in group order.</param>
+    /// <param name="options">The group's hyperparameters.</param>
+    protected virtual void UpdateGroup(IReadOnlyList<ParameterStep> steps, TOptions options)
     {
-        foreach (var parameter in group.Parameters)
-        {
-            var grad = parameter.grad;
-            if (grad is null) continue; // No gradient: neither the parameter nor its state changes.
-            var state = (TState)_state[parameter.Handle];
-            state.step++;
-            Update(parameter, grad, state, group.Options);
-        }
+        ArgumentNullException.ThrowIfNull(steps);
+        foreach (var (parameter, grad, state) in steps) Update(parameter, grad, state, options);
     }
 
     /// <summary>Updates one parameter in place. Runs under <c>no_grad</c> inside a dispose scope.</summary>
@@ -113,23 +144,24 @@ public abstract class ManagedOptimizer<TOptions, TState> : OptimizerHelper
 
     /// <summary>Creates the (empty) state of one parameter.</summary>
     /// <param name="parameter">The parameter.</param>
-    protected abstract TState CreateState(Parameter parameter);
+    /// <param name="options">Its group's hyperparameters, complete (Shampoo's block layout depends on them).</param>
+    protected abstract TState CreateState(Parameter parameter, TOptions options);
 
-    /// <summary>Throws when this optimizer cannot update <paramref name="parameter"/> (e.g. a vector for Muon).</summary>
-    /// <param name="parameter">The parameter.</param>
-    /// <param name="label">Its name or index and shape, for the message.</param>
-    protected virtual void ValidateParameter(Parameter parameter, string label) { }
+    /// <summary>Why this optimizer cannot update <paramref name="parameter"/> (e.g. "1-D" for Muon), or null when it can.</summary>
+    /// <param name="parameter">A floating-point parameter.</param>
+    protected virtual string? Refusal(Parameter parameter) => null;
 
-    /// <summary>Name (or position) and shape of a parameter, as error messages show it.</summary>
-    /// <param name="parameter">A parameter of this optimizer.</param>
-    protected string Describe(Parameter parameter) =>
-        _labels.TryGetValue(parameter.Handle, out var label) ? label : Label(parameter, -1);
+    /// <summary>What to do with refused parameters, appended to the message that lists them; null for nothing.</summary>
+    protected virtual string? RefusalAdvice => null;
 
-    private string Label(Parameter parameter, int index)
+    /// <summary>One message listing every refused parameter, so a user fixes them all at once.</summary>
+    private string RefusalMessage(List<string> refused, Dictionary<IntPtr, string> labels)
     {
-        var shape = $"[{string.Join(", ", parameter.shape)}]";
-        if (_names.TryGetValue(parameter.Handle, out var name)) return $"'{name}' with shape {shape}";
-        return index >= 0 ? $"#{index} with shape {shape}" : $"with shape {shape}";
+        var message = $"{GetType().Name} cannot update {(refused.Count == 1 ? "this parameter" : $"these {refused.Count} parameters")}:\n  {string.Join("\n  ", refused)}";
+        if (RefusalAdvice is { } advice) message += "\n" + advice;
+        if (labels.Keys.Any(handle => !_names.ContainsKey(handle)))
+            message += "\nParameters are numbered in the order given; pass model.named_parameters() instead of parameters() to see their names.";
+        return message;
     }
 
     /// <inheritdoc />

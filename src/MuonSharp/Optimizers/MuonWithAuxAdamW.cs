@@ -7,52 +7,59 @@ namespace MuonSharp.Optimizers;
 
 /// <summary>
 /// The hybrid every Muon user needs: hidden matrices and conv filters go to <see cref="Optimizers.Muon"/>,
-/// everything else (embeddings, output head, first conv layer, biases, norm gains) to TorchSharp's
-/// AdamW, each with its own hyperparameters. Which parameter goes where is decided by a
+/// everything else (embeddings, output head, first conv layer, biases, norm gains) to
+/// <see cref="AuxAdamW"/>, each with its own hyperparameters. Which parameter goes where is decided by a
 /// <see cref="ParameterRouting"/>; <see cref="RoutingTable"/> shows the result.
 /// <para>
 /// It is one TorchSharp optimizer: <c>step</c>, <c>zero_grad</c>, <c>parameters</c>, state
 /// save/load and learning-rate schedulers see the Muon groups first, then the AdamW groups. A
 /// scheduler scales each group from its own initial learning rate, so one schedule drives both.
-/// TorchSharp's AdamW allocates its moments at construction, so AdamW parameters have state
-/// before their first gradient (Muon parameters do not).
 /// </para>
 /// </summary>
-public sealed class MuonWithAuxAdamW : OptimizerHelper, IMomentum
+public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
 {
     private readonly Muon _muon;
-    private readonly AdamW _adamw;
+    private readonly AuxAdamW _adamw;
 
     /// <summary>Routes <paramref name="parameters"/> and builds both optimizers.</summary>
     /// <param name="parameters">The model's <c>named_parameters()</c>.</param>
-    /// <param name="muon">Muon's hyperparameters (every field set).</param>
-    /// <param name="adamw">AdamW's hyperparameters: lr, betas, eps, weight decay.</param>
+    /// <param name="muon">Muon's hyperparameters; unset ones take their declared defaults.</param>
+    /// <param name="adamw">AdamW's hyperparameters; unset ones take their declared defaults. Errors name them as the factory does (<c>adamw_lr</c>, …).</param>
     /// <param name="routing">The routing rule; <see cref="ParameterRouting.Default"/> when null.</param>
-    public MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters, Muon.Options muon, AuxAdamWOptions adamw, ParameterRouting? routing = null)
+    public MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters, Muon.Options? muon = null, AuxAdamW.Options? adamw = null, ParameterRouting? routing = null)
     {
-        ArgumentNullException.ThrowIfNull(muon);
-        ArgumentNullException.ThrowIfNull(adamw);
-        adamw.Validate();
+        muon ??= new Muon.Options();
+        muon.FillFrom(null);
+        muon.Validate();
+        adamw ??= new AuxAdamW.Options();
+        adamw.FillFrom(null);
+        adamw.Validate(AdamWPrefix);
         Assignments = (routing ?? ParameterRouting.Default()).Assign(parameters);
+        if (Assignments.Count == 0)
+            throw new ArgumentException($"{nameof(MuonWithAuxAdamW)} got an empty parameter list; pass the model's named_parameters().", nameof(parameters));
 
         var names = Assignments.ToDictionary(r => r.Parameter.Handle, r => r.Name);
+        foreach (var routed in Assignments) SetLabel(routed.Parameter, Label(routed.Parameter, routed.Name, -1));
         var muonParameters = Assignments.Where(r => r.Route == Route.Muon).Select(r => r.Parameter).ToList();
         var adamwParameters = Assignments.Where(r => r.Route == Route.AdamW).Select(r => r.Parameter).ToList();
-        _muon = new Muon(new[] { new Muon.ParamGroup(muonParameters) }, muon, names);
-        _adamw = new AdamW(adamwParameters, adamw.lr, adamw.beta1, adamw.beta2, adamw.eps, adamw.weight_decay);
+        _muon = new Muon(new[] { new Muon.ParamGroup(muonParameters) }, muon, names, allowEmpty: true);
+        _adamw = new AuxAdamW(new[] { new AuxAdamW.ParamGroup(adamwParameters) }, adamw, names, allowEmpty: true);
 
-        // Expose both optimizers' groups and states as this optimizer's own, so OptimizerHelper's
+        // Expose both halves' groups and states as this optimizer's own, so OptimizerHelper's
         // zero_grad, parameters, state_dict, load_state_dict and to(device) work unchanged.
         _parameter_groups = _muon.ParamGroups.Concat(_adamw.ParamGroups).Cast<TorchSharp.Modules.ParamGroup>().ToList();
-        foreach (var optimizer in new OptimizerHelper[] { _muon, _adamw })
+        foreach (var half in new OptimizerHelper[] { _muon, _adamw })
         {
-            var dict = optimizer.state_dict();
+            var dict = half.state_dict();
             int index = 0;
-            foreach (var group in optimizer.ParamGroups.Cast<TorchSharp.Modules.ParamGroup>())
+            foreach (var group in half.ParamGroups.Cast<TorchSharp.Modules.ParamGroup>())
                 foreach (var parameter in group.Parameters)
                     _state[parameter.Handle] = dict.State[index++];
         }
     }
+
+    /// <summary>How the factory and error messages spell AdamW's hyperparameters: <c>adamw_lr</c>, <c>adamw_eps</c>, …</summary>
+    internal const string AdamWPrefix = "adamw_";
 
     /// <summary>Every parameter with its route and the reason, in model order.</summary>
     public IReadOnlyList<RoutedParameter> Assignments { get; }
@@ -61,7 +68,7 @@ public sealed class MuonWithAuxAdamW : OptimizerHelper, IMomentum
     public Muon MuonPart => _muon;
 
     /// <summary>The AdamW half (everything else).</summary>
-    public AdamW AdamWPart => _adamw;
+    public AuxAdamW AdamWPart => _adamw;
 
     /// <summary>A plain-text table of which parameter went where and why.</summary>
     public string RoutingTable() => ParameterRouting.Table(Assignments);
@@ -69,16 +76,11 @@ public sealed class MuonWithAuxAdamW : OptimizerHelper, IMomentum
     /// <summary>Muon's momentum (AdamW's betas are set on its groups).</summary>
     public double Momentum { get => _muon.Momentum; set => _muon.Momentum = value; }
 
-    /// <summary>One step of both optimizers; the closure, if any, is evaluated once.</summary>
-    /// <param name="closure">Optional closure that re-evaluates the model and returns the loss.</param>
-    public override Tensor step(Func<Tensor>? closure = null)
+    /// <summary>One step of both halves: Muon's groups, then AdamW's.</summary>
+    private protected override void UpdateParameters()
     {
-        Tensor? loss = null;
-        if (closure is not null)
-            using (enable_grad()) loss = closure();
-        _muon.step();
-        _adamw.step();
-        return loss!;
+        _muon.UpdateAsHalf(SkippedInThisStep);
+        _adamw.UpdateAsHalf(SkippedInThisStep);
     }
 
     /// <inheritdoc />
@@ -91,30 +93,5 @@ public sealed class MuonWithAuxAdamW : OptimizerHelper, IMomentum
             _state.Clear();
         }
         base.Dispose(disposing);
-    }
-}
-
-/// <summary>Hyperparameters of the AdamW half of <see cref="MuonWithAuxAdamW"/> (PyTorch names and defaults).</summary>
-public sealed record AuxAdamWOptions
-{
-    /// <summary>Learning rate (default 3e-4, a common choice for embeddings and heads beside Muon).</summary>
-    public double lr { get; init; } = 3e-4;
-    /// <summary>First-moment decay (default 0.9).</summary>
-    public double beta1 { get; init; } = 0.9;
-    /// <summary>Second-moment decay (default 0.95, as in the reference Muon's auxiliary Adam).</summary>
-    public double beta2 { get; init; } = 0.95;
-    /// <summary>Denominator guard (default 1e-10).</summary>
-    public double eps { get; init; } = 1e-10;
-    /// <summary>Decoupled weight decay (default 0).</summary>
-    public double weight_decay { get; init; }
-
-    /// <summary>Throws naming the first bad value.</summary>
-    public void Validate()
-    {
-        Hyperparameter.RequireNonNegative(lr, "adamw_lr");
-        Hyperparameter.RequireUnitInterval(beta1, "adamw_beta1");
-        Hyperparameter.RequireUnitInterval(beta2, "adamw_beta2");
-        Hyperparameter.RequireNonNegative(eps, "adamw_eps");
-        Hyperparameter.RequireNonNegative(weight_decay, "adamw_weight_decay");
     }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MuonSharp.Optimizers.OptimizerChoices;
 using static TorchSharp.torch.optim;
 
 namespace MuonSharp.Optimizers;
@@ -9,125 +10,49 @@ namespace MuonSharp.Optimizers;
 // apart from Shampoo.cs so that file reads as the algorithm alone.
 public sealed partial class Shampoo
 {
-    /// <summary>Shampoo's hyperparameters for one parameter group.</summary>
-    public sealed class Options : HyperparameterOptions
+    /// <summary>Shampoo's hyperparameters for one parameter group; null values are inherited.</summary>
+    [DefaultLearningRate(DefaultLearningRate)]
+    public sealed class Options : HyperparameterOptions, IMomentumOptions
     {
         /// <summary>Momentum β in [0, 1) on the final update, in EMA form buf ← β·buf + (1−β)·u, so β leaves the steady-state step length (and the lr) unchanged; 0 turns it off.</summary>
-        public double? momentum;
+        [Hyperparameter(DefaultMomentum, HyperparameterRule.UnitInterval)]
+        public double? momentum { get; set; }
+
         /// <summary>β2 in [0, 1] of the statistics L, R (and the diagonal statistic); 1 sums them (Gupta et al. 2018), below 1 is an EMA.</summary>
-        public double? beta2;
+        [Hyperparameter(DefaultBeta2, HyperparameterRule.ClosedUnitInterval)]
+        public double? beta2 { get; set; }
+
         /// <summary>Absolute ε &gt; 0 added to the eigenvalues of L and R (and to the diagonal statistic) before the root.</summary>
-        public double? epsilon;
+        [Hyperparameter(DefaultEpsilon, HyperparameterRule.Positive)]
+        public double? epsilon { get; set; }
+
         /// <summary>Decoupled weight decay ≥ 0: p ← p·(1 − lr·wd) before the update.</summary>
-        public double? weight_decay;
+        [Hyperparameter(DefaultWeightDecay, HyperparameterRule.NonNegative)]
+        public double? weight_decay { get; set; }
+
         /// <summary>Steps between inverse-root recomputations, ≥ 1.</summary>
-        public int? precondition_frequency;
+        [Hyperparameter(DefaultPreconditionFrequency, HyperparameterRule.Positive)]
+        public int? precondition_frequency { get; set; }
+
         /// <summary>Number of initial steps (≥ 0) that use the grafted direction only; the statistics accumulate meanwhile.</summary>
-        public int? start_preconditioning_step;
+        [Hyperparameter(DefaultStartPreconditioningStep, HyperparameterRule.NonNegative)]
+        public int? start_preconditioning_step { get; set; }
+
         /// <summary>Largest side (≥ 1) of a block's L or R; read when a parameter is added, since it fixes the parameter's block layout.</summary>
-        public int? max_preconditioner_dim;
+        [Hyperparameter(DefaultMaxPreconditionerDim, HyperparameterRule.Positive)]
+        public int? max_preconditioner_dim { get; set; }
+
         /// <summary>The diagonal method whose step length each block's step takes.</summary>
-        public Optim.Grafting? grafting;
+        [Hyperparameter(DefaultGrafting)]
+        public Grafting? grafting { get; set; }
+
         /// <summary>β2 in [0, 1) of Adam grafting's second moment.</summary>
-        public double? grafting_beta2;
+        [Hyperparameter(DefaultGraftingBeta2, HyperparameterRule.UnitInterval)]
+        public double? grafting_beta2 { get; set; }
+
         /// <summary>ε &gt; 0 of the grafting method's denominator √v + ε.</summary>
-        public double? grafting_epsilon;
-
-        /// <inheritdoc />
-        public override void FillFrom(HyperparameterOptions defaults)
-        {
-            base.FillFrom(defaults);
-            var d = (Options)defaults;
-            momentum ??= d.momentum;
-            beta2 ??= d.beta2;
-            epsilon ??= d.epsilon;
-            weight_decay ??= d.weight_decay;
-            precondition_frequency ??= d.precondition_frequency;
-            start_preconditioning_step ??= d.start_preconditioning_step;
-            max_preconditioner_dim ??= d.max_preconditioner_dim;
-            grafting ??= d.grafting;
-            grafting_beta2 ??= d.grafting_beta2;
-            grafting_epsilon ??= d.grafting_epsilon;
-        }
-
-        /// <inheritdoc />
-        public override void Validate()
-        {
-            base.Validate();
-            Hyperparameter.RequireUnitInterval(momentum, nameof(momentum));
-            RequireClosedUnitInterval(beta2, nameof(beta2));
-            RequirePositive(epsilon, nameof(epsilon));
-            Hyperparameter.RequireNonNegative(weight_decay, nameof(weight_decay));
-            Hyperparameter.RequirePositive(precondition_frequency, nameof(precondition_frequency));
-            RequireNonNegative(start_preconditioning_step, nameof(start_preconditioning_step));
-            Hyperparameter.RequirePositive(max_preconditioner_dim, nameof(max_preconditioner_dim));
-            Hyperparameter.RequireDefined(grafting, nameof(grafting));
-            Hyperparameter.RequireUnitInterval(grafting_beta2, nameof(grafting_beta2));
-            RequirePositive(grafting_epsilon, nameof(grafting_epsilon));
-        }
-
-        private static void RequireClosedUnitInterval(double? value, string name)
-        {
-            double v = value ?? throw new ArgumentException($"{name} is not set.", name);
-            if (!(v >= 0 && v <= 1))
-                throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: a number in [0, 1].");
-        }
-
-        private static void RequirePositive(double? value, string name)
-        {
-            double v = value ?? throw new ArgumentException($"{name} is not set.", name);
-            if (!(v > 0 && double.IsFinite(v)))
-                throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: a finite number > 0.");
-        }
-
-        private static void RequireNonNegative(int? value, string name)
-        {
-            int v = value ?? throw new ArgumentException($"{name} is not set.", name);
-            if (v < 0) throw new ArgumentOutOfRangeException(name, v, $"Invalid {name}: {v}. Accepted: an integer ≥ 0.");
-        }
-
-        /// <inheritdoc />
-        public override void SaveStateDict(BinaryWriter writer)
-        {
-            base.SaveStateDict(writer);
-            writer.Write(momentum!.Value);
-            writer.Write(beta2!.Value);
-            writer.Write(epsilon!.Value);
-            writer.Write(weight_decay!.Value);
-            writer.Write(precondition_frequency!.Value);
-            writer.Write(start_preconditioning_step!.Value);
-            writer.Write(max_preconditioner_dim!.Value);
-            writer.Write((int)grafting!.Value);
-            writer.Write(grafting_beta2!.Value);
-            writer.Write(grafting_epsilon!.Value);
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(BinaryReader reader)
-        {
-            base.LoadStateDict(reader);
-            momentum = reader.ReadDouble();
-            beta2 = reader.ReadDouble();
-            epsilon = reader.ReadDouble();
-            weight_decay = reader.ReadDouble();
-            precondition_frequency = reader.ReadInt32();
-            start_preconditioning_step = reader.ReadInt32();
-            max_preconditioner_dim = reader.ReadInt32();
-            grafting = (Optim.Grafting)reader.ReadInt32();
-            grafting_beta2 = reader.ReadDouble();
-            grafting_epsilon = reader.ReadDouble();
-        }
-
-        /// <inheritdoc />
-        public override void LoadStateDict(OptimizerOptions source)
-        {
-            base.LoadStateDict(source);
-            var s = (Options)source;
-            (momentum, beta2, epsilon, weight_decay, precondition_frequency) =
-                (s.momentum, s.beta2, s.epsilon, s.weight_decay, s.precondition_frequency);
-            (start_preconditioning_step, max_preconditioner_dim, grafting, grafting_beta2, grafting_epsilon) =
-                (s.start_preconditioning_step, s.max_preconditioner_dim, s.grafting, s.grafting_beta2, s.grafting_epsilon);
-        }
+        [Hyperparameter(DefaultGraftingEpsilon, HyperparameterRule.Positive)]
+        public double? grafting_epsilon { get; set; }
     }
 
     /// <summary>
@@ -144,10 +69,18 @@ public sealed partial class Shampoo
         /// <param name="parameter">The parameter.</param>
         /// <param name="blocks">Its block layout when it is preconditioned as a matrix, null for the diagonal path.</param>
         public State(Parameter parameter, IReadOnlyList<ShampooBlock>? blocks)
-            : base(parameter, FirstStatisticSlot + (blocks is null ? 1 : SlotsPerBlock * blocks.Count))
+            : base(parameter, FirstStatisticSlot + (blocks is null ? 1 : SlotsPerBlock * blocks.Count), counterCount: 1)
         {
             Blocks = blocks;
         }
+
+        /// <summary>
+        /// Steps whose gradient had a nonzero entry: the clock of the warm-up, of the root refreshes and
+        /// of Adam grafting's bias correction. An all-zero gradient (a parameter the batch did not use;
+        /// TorchSharp's <c>zero_grad</c> zeroes gradients in place) tells the statistics nothing and does
+        /// not advance it.
+        /// </summary>
+        public long gradient_steps { get => GetCounter(0); set => SetCounter(0, value); }
 
         /// <summary>The blocks of the flattened <c>[out, rest]</c> matrix, each with its own L and R; null for vectors and scalars.</summary>
         public IReadOnlyList<ShampooBlock>? Blocks { get; }
@@ -173,18 +106,43 @@ public sealed partial class Shampoo
         /// <param name="block">Index into <see cref="Blocks"/>.</param>
         public Tensor? Right(int block) => GetSlot(BlockSlot(block, 1));
 
-        /// <summary>(L + εI)^{-1/4} of block <paramref name="block"/> as last computed.</summary>
+        /// <summary>(L + εI)^{-1/4} of block <paramref name="block"/> as last computed; null while its L or R has seen only zeros.</summary>
         /// <param name="block">Index into <see cref="Blocks"/>.</param>
         public Tensor? LeftRoot(int block) => GetSlot(BlockSlot(block, 2));
 
-        /// <summary>(R + εI)^{-1/4} of block <paramref name="block"/> as last computed.</summary>
+        /// <summary>(R + εI)^{-1/4} of block <paramref name="block"/> as last computed; null while its L or R has seen only zeros.</summary>
         /// <param name="block">Index into <see cref="Blocks"/>.</param>
         public Tensor? RightRoot(int block) => GetSlot(BlockSlot(block, 3));
 
+        /// <inheritdoc />
+        protected override (long[] Shape, ScalarType Type) SlotFormat(int index)
+        {
+            var statistics = StatisticsType(_parameter.dtype);
+            if (index == MomentumSlot) return (_parameter.shape, _parameter.dtype);
+            if (index == GraftingSlot || Blocks is null) return (_parameter.shape, statistics);
+            var block = Blocks[(index - FirstStatisticSlot) / SlotsPerBlock];
+            long side = (index - FirstStatisticSlot) % 2 == 0 ? block.Rows : block.Cols;   // L and its root, R and its root
+            return (new[] { side, side }, statistics);
+        }
+
+        /// <summary>The block layout, [count, row, rows, col, cols, …]; empty for a vector or scalar.</summary>
+        protected override IReadOnlyList<long> Layout =>
+            Blocks is null ? Array.Empty<long>() : Blocks.SelectMany(b => new[] { b.Row, b.Rows, b.Col, b.Cols }).Prepend(Blocks.Count).ToArray();
+
+        /// <inheritdoc />
+        protected override string LayoutMismatch(IReadOnlyList<long> saved, HyperparameterOptions savedOptions, HyperparameterOptions options)
+        {
+            static string Count(long blocks) => blocks == 1 ? "1 block" : $"{blocks} blocks";
+            int savedDim = ((Options)savedOptions).max_preconditioner_dim!.Value, dim = ((Options)options).max_preconditioner_dim!.Value;
+            return $"Shampoo's state for it was saved with {Count(saved.Count > 0 ? saved[0] : 0)} (max_preconditioner_dim: {savedDim}), " +
+                $"but this optimizer splits it into {Count(Blocks?.Count ?? 0)} (max_preconditioner_dim: {dim}); " +
+                $"create the optimizer with max_preconditioner_dim: {savedDim} to load this state";
+        }
+
         internal void SetLeft(int block, Tensor value) => SetSlot(BlockSlot(block, 0), value);
         internal void SetRight(int block, Tensor value) => SetSlot(BlockSlot(block, 1), value);
-        internal void SetLeftRoot(int block, Tensor value) => SetSlot(BlockSlot(block, 2), value);
-        internal void SetRightRoot(int block, Tensor value) => SetSlot(BlockSlot(block, 3), value);
+        internal void SetLeftRoot(int block, Tensor? value) => SetSlot(BlockSlot(block, 2), value);
+        internal void SetRightRoot(int block, Tensor? value) => SetSlot(BlockSlot(block, 3), value);
 
         private int BlockSlot(int block, int offset)
         {
@@ -195,7 +153,7 @@ public sealed partial class Shampoo
     }
 
     /// <summary>A group of parameters sharing Shampoo hyperparameters; null fields take the optimizer's defaults.</summary>
-    public sealed class ParamGroup : ParamGroup<Options>, IMomentum
+    public sealed class ParamGroup : MomentumParamGroup<Options>
     {
         /// <summary>An empty group (set <c>Parameters</c> and <c>Options</c>).</summary>
         public ParamGroup() { }
@@ -203,9 +161,6 @@ public sealed partial class Shampoo
         /// <summary>A group with explicit options.</summary>
         /// <param name="parameters">The group's parameters, any shape.</param>
         /// <param name="options">Its hyperparameters; null fields are inherited.</param>
-        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options ?? new Options()) { }
-
-        /// <summary>This group's momentum.</summary>
-        public double Momentum { get => Options.momentum!.Value; set => Options.momentum = value; }
+        public ParamGroup(IEnumerable<Parameter> parameters, Options? options = null) : base(parameters, options) { }
     }
 }

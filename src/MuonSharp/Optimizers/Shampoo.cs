@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static MuonSharp.Optimizers.OptimizerChoices;
 using static TorchSharp.torch.optim;
 
 namespace MuonSharp.Optimizers;
@@ -17,8 +18,11 @@ namespace MuonSharp.Optimizers;
 /// </code>
 /// Vectors and scalars get the diagonal statistic d ← β2·d + (1−β2)·g² and D = g·(d + ε)^{-1/2}
 /// (Shampoo of order 1, i.e. AdaGrad). For the first <c>start_preconditioning_step</c> steps D is
-/// S itself (the plain gradient under <see cref="Optim.Grafting.None"/>) while L and R accumulate.
-/// Then, with u the blocks of D reassembled to the parameter's shape:
+/// S itself (the plain gradient under <see cref="Grafting.None"/>) while L and R accumulate;
+/// so is a block's D while its L or R has seen only zeros (it has no roots then). These steps are
+/// counted only when the gradient is not all zero (<see cref="State.gradient_steps"/>): a parameter's
+/// unused steps neither shorten its warm-up nor feed its statistics.
+/// Then, with u the blocks of D reassembled to the parameter's shape (0 for an all-zero gradient):
 /// <code>
 /// buf ← β·buf + (1−β)·u   (β = momentum; skipped when 0)
 /// p   ← p·(1 − lr·wd) − lr·buf
@@ -76,14 +80,16 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     public const double DefaultGraftingBeta2 = 0.999;
     /// <summary>Default ε of the grafting method's denominator √v + ε, Adam's own (Kingma &amp; Ba 2015).</summary>
     public const double DefaultGraftingEpsilon = 1e-8;
+    /// <summary>Default decoupled weight decay: none.</summary>
+    public const double DefaultWeightDecay = 0;
+    /// <summary>Default grafting: Adam, so AdamW's learning rate transfers (Anil et al. 2020 graft from Adam or AdaGrad).</summary>
+    public const Grafting DefaultGrafting = Grafting.Adam;
 
-    private int _layoutMaxDim;
-
-    /// <summary>Creates Shampoo over <paramref name="groups"/>; see <see cref="Optim.Shampoo(IEnumerable{Parameter}, double, double, double, double, double, int, int, int, Optim.Grafting, double, double)"/>.</summary>
+    /// <summary>Creates Shampoo over <paramref name="groups"/>; see <see cref="Optim.Shampoo{T}"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
-    /// <param name="defaults">Every hyperparameter set.</param>
+    /// <param name="defaults">Optimizer-wide hyperparameters; unset ones take their declared defaults.</param>
     /// <param name="names">Parameter names for error messages, when known.</param>
-    public Shampoo(IEnumerable<ParamGroup> groups, Options defaults, IReadOnlyDictionary<IntPtr, string>? names = null)
+    public Shampoo(IEnumerable<ParamGroup<Options>> groups, Options? defaults = null, IReadOnlyDictionary<IntPtr, string>? names = null)
         : base(groups, defaults, names)
     {
     }
@@ -91,41 +97,39 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     /// <summary>Default momentum of the group that new groups inherit; schedulers that cycle momentum set it.</summary>
     public double Momentum { get => Defaults.momentum!.Value; set => Defaults.momentum = value; }
 
-    /// <inheritdoc />
-    public override void add_param_group(TorchSharp.Modules.ParamGroup param_group)
-    {
-        // A matrix's block layout (hence its slot count) is fixed when its state is created, and it
-        // depends on the group's max_preconditioner_dim, which CreateState does not receive.
-        _layoutMaxDim = (param_group?.Options as Options)?.max_preconditioner_dim ?? Defaults.max_preconditioner_dim!.Value;
-        base.add_param_group(param_group!);
-    }
-
-    /// <inheritdoc />
-    protected override State CreateState(Parameter parameter) =>
+    /// <summary>A matrix's state holds L, R and their roots per block of its group's <c>max_preconditioner_dim</c>; a vector's, the diagonal statistic.</summary>
+    protected override State CreateState(Parameter parameter, Options options) =>
         new(parameter, parameter.dim() < 2 ? null
-            : ShampooPreconditioner.Partition(parameter.shape[0], parameter.numel() / Math.Max(1, parameter.shape[0]), _layoutMaxDim));
+            : ShampooPreconditioner.Partition(parameter.shape[0], parameter.numel() / Math.Max(1, parameter.shape[0]), options.max_preconditioner_dim!.Value));
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
     {
         double lr = options.LearningRate!.Value, beta = options.momentum!.Value, wd = options.weight_decay!.Value;
         var g = grad.to(StatisticsType(parameter.dtype));
-        bool precondition = state.step > options.start_preconditioning_step!.Value;
-        var graft = GraftStep(g, state, options);                        // null for Grafting.None
+        var update = g.any().ToBoolean() ? Direction(g, state, options).reshape(parameter.shape).to(parameter.dtype) : null;
 
-        var direction = state.Blocks is null
-            ? DiagonalDirection(g, graft, state, options, precondition)
-            : MatrixDirection(g, graft, state, options, precondition);
-        var update = direction.reshape(parameter.shape).to(parameter.dtype);
-
+        using var s = new HeldScalars();
         if (beta != 0)
         {
             var buf = state.momentum_buffer ??= zeros_like(parameter);
-            buf.mul_(beta).add_(update, alpha: 1 - beta);
+            buf.mul_(s[beta]);
+            if (update is not null) buf.add_(update, alpha: s[1 - beta]);
             update = buf;
         }
-        if (wd != 0) parameter.mul_(1 - lr * wd);                      // decoupled weight decay
-        parameter.add_(update, alpha: -lr);
+        if (wd != 0) parameter.mul_(s[1 - lr * wd]);                   // decoupled weight decay
+        if (update is not null) parameter.add_(update, alpha: s[-lr]);
+    }
+
+    /// <summary>D for a gradient that is not all zero, in the statistics' dtype; advances <see cref="State.gradient_steps"/>.</summary>
+    private static Tensor Direction(Tensor g, State state, Options options)
+    {
+        state.gradient_steps++;
+        bool precondition = state.gradient_steps > options.start_preconditioning_step!.Value;
+        var graft = GraftStep(g, state, options);                        // null for Grafting.None
+        return state.Blocks is null
+            ? DiagonalDirection(g, graft, state, options, precondition)
+            : MatrixDirection(g, graft, state, options, precondition);
     }
 
     private static Tensor MatrixDirection(Tensor g, Tensor? graft, State state, Options options, bool precondition)
@@ -137,7 +141,7 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
 
         double beta2 = options.beta2!.Value, epsilon = options.epsilon!.Value;
         // Roots are refreshed at the first preconditioned step and every precondition_frequency steps after it.
-        bool periodic = (state.step - options.start_preconditioning_step!.Value - 1) % options.precondition_frequency!.Value == 0;
+        bool refresh = (state.gradient_steps - options.start_preconditioning_step!.Value - 1) % options.precondition_frequency!.Value == 0;
         for (int b = 0; b < state.Blocks!.Count; b++)
         {
             var block = state.Blocks[b];
@@ -146,10 +150,11 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
             state.SetRight(b, Accumulate(state.Right(b), gb.T.mm(gb), beta2));  // [cols, cols]
             if (!precondition) continue;
 
-            if (periodic || state.LeftRoot(b) is null)
+            if (refresh) RefreshRoots(state, b, epsilon);
+            if (state.LeftRoot(b) is null)
             {
-                state.SetLeftRoot(b, ShampooPreconditioner.InverseRoot(state.Left(b)!, ShampooPreconditioner.MatrixRoot, epsilon));
-                state.SetRightRoot(b, ShampooPreconditioner.InverseRoot(state.Right(b)!, ShampooPreconditioner.MatrixRoot, epsilon));
+                block.Of(direction).copy_(block.Of(graftMatrix ?? matrix));   // no roots yet: the grafted step (or plain gradient)
+                continue;
             }
             var db = state.LeftRoot(b)!.mm(gb).mm(state.RightRoot(b)!);
             if (graftMatrix is not null) RescaleToNorm(db, block.Of(graftMatrix));
@@ -158,12 +163,26 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
         return direction;
     }
 
+    /// <summary>
+    /// Recomputes block <paramref name="b"/>'s inverse roots, or clears them while its L or R is zero: the
+    /// root of a statistic that has seen nothing is ε^{-1/4}·I, which would multiply the block's next
+    /// gradients by ε^{-1/2} = 10⁶ (at the default ε) until the following refresh.
+    /// </summary>
+    private static void RefreshRoots(State state, int b, double epsilon)
+    {
+        var (left, right) = (state.Left(b)!, state.Right(b)!);
+        bool seen = left.trace().ToDouble() > 0 && right.trace().ToDouble() > 0;   // PSD: zero trace ⇔ zero matrix
+        state.SetLeftRoot(b, seen ? ShampooPreconditioner.InverseRoot(left, ShampooPreconditioner.MatrixRoot, epsilon) : null);
+        state.SetRightRoot(b, seen ? ShampooPreconditioner.InverseRoot(right, ShampooPreconditioner.MatrixRoot, epsilon) : null);
+    }
+
     private static Tensor DiagonalDirection(Tensor g, Tensor? graft, State state, Options options, bool precondition)
     {
-        var statistic = Accumulate(state.diagonal_statistic, g.square(), options.beta2!.Value);
+        using var s = new HeldScalars();
+        var statistic = Accumulate(state.diagonal_statistic, g.pow(s[2]), options.beta2!.Value);   // g²
         state.diagonal_statistic = statistic;
         if (!precondition) return graft ?? g;
-        var direction = g.mul(statistic.add(options.epsilon!.Value).pow_(-1.0 / ShampooPreconditioner.DiagonalRoot));
+        var direction = g.mul(statistic.add(s[options.epsilon!.Value], s[1]).pow_(s[-1.0 / ShampooPreconditioner.DiagonalRoot]));
         if (graft is not null) RescaleToNorm(direction, graft);
         return direction;
     }
@@ -172,21 +191,22 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     private static Tensor? GraftStep(Tensor g, State state, Options options)
     {
         double epsilon = options.grafting_epsilon!.Value;
+        using var s = new HeldScalars();
         switch (options.grafting!.Value)
         {
-            case Optim.Grafting.AdaGrad:                                 // Duchi et al. 2011: v ← v + g²
+            case Grafting.AdaGrad:                                 // Duchi et al. 2011: v ← v + g²
             {
                 var v = state.grafting_buffer ??= zeros_like(g);
-                v.addcmul_(g, g, 1);
-                return g.div(v.sqrt().add_(epsilon));
+                v.addcmul_(g, g, s[1]);
+                return g.div(v.sqrt().add_(s[epsilon], s[1]));
             }
-            case Optim.Grafting.Adam:                                    // Kingma & Ba 2015, second moment with bias correction;
+            case Grafting.Adam:                                    // Kingma & Ba 2015, second moment with bias correction;
             {                                                            // the first moment is this optimizer's momentum
                 double beta2 = options.grafting_beta2!.Value;
                 var v = state.grafting_buffer ??= zeros_like(g);
-                v.mul_(beta2).addcmul_(g, g, 1 - beta2);
-                double correction = 1 - Math.Pow(beta2, state.step);
-                return g.div(v.div(correction).sqrt_().add_(epsilon));
+                v.mul_(s[beta2]).addcmul_(g, g, s[1 - beta2]);
+                double correction = 1 - Math.Pow(beta2, state.gradient_steps);
+                return g.div(v.div(s[correction]).sqrt_().add_(s[epsilon], s[1]));
             }
             default:
                 return null;
@@ -196,15 +216,17 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     /// <summary>statistic ← β2·statistic + (1−β2)·update, or statistic + update when β2 = 1; starts from zero.</summary>
     private static Tensor Accumulate(Tensor? statistic, Tensor update, double beta2)
     {
-        if (statistic is null) return beta2 < 1 ? update.mul(1 - beta2) : update.clone();
-        return beta2 < 1 ? statistic.mul_(beta2).add_(update, alpha: 1 - beta2) : statistic.add_(update);
+        using var s = new HeldScalars();
+        if (statistic is null) return beta2 < 1 ? update.mul(s[1 - beta2]) : update.clone();
+        return beta2 < 1 ? statistic.mul_(s[beta2]).add_(update, alpha: s[1 - beta2]) : statistic.add_(update, s[1]);
     }
 
     /// <summary>Scales <paramref name="direction"/> in place to the Frobenius norm of <paramref name="graft"/> (a zero direction stays zero).</summary>
     private static void RescaleToNorm(Tensor direction, Tensor graft)
     {
         double norm = direction.norm().ToDouble();
-        direction.mul_(norm > 0 ? graft.norm().ToDouble() / norm : 0);
+        using var s = new HeldScalars();
+        direction.mul_(s[norm > 0 ? graft.norm().ToDouble() / norm : 0]);
     }
 
     /// <summary>Float64 parameters keep float64 statistics; every other dtype accumulates in float32.</summary>

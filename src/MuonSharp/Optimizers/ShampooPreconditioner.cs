@@ -52,7 +52,7 @@ public static class ShampooPreconditioner
     /// <param name="maxDim">Largest side of a block's L or R, ≥ 1.</param>
     public static IReadOnlyList<ShampooBlock> Partition(long rows, long cols, int maxDim)
     {
-        Hyperparameter.RequirePositive(maxDim, "max_preconditioner_dim");
+        if (maxDim < 1) throw new ArgumentOutOfRangeException("max_preconditioner_dim", maxDim, $"Invalid max_preconditioner_dim: {maxDim}. Accepted: an integer ≥ 1.");
         var blocks = new List<ShampooBlock>();
         for (long r = 0; r < rows; r += maxDim)
             for (long c = 0; c < cols; c += maxDim)
@@ -74,13 +74,14 @@ public static class ShampooPreconditioner
         ArgumentNullException.ThrowIfNull(statistic);
         if (statistic.dim() != 2 || statistic.shape[0] != statistic.shape[1])
             throw new ArgumentException($"Expected a square matrix, got shape [{string.Join(", ", statistic.shape)}].", nameof(statistic));
-        Hyperparameter.RequirePositive(root, nameof(root));
+        if (root < 1) throw new ArgumentOutOfRangeException(nameof(root), root, $"Invalid root: {root}. Accepted: an integer ≥ 1.");
         if (!(epsilon > 0 && double.IsFinite(epsilon)))
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"Invalid epsilon: {epsilon}. Accepted: a finite number > 0.");
 
         using var scope = NewDisposeScope();
         var (eigenvalues, eigenvectors) = linalg.eigh(statistic.to(ScalarType.Float64));   // [d], [d, d]
-        var scale = eigenvalues.clamp_min(0).add_(epsilon).pow_(-1.0 / root);              // [d]
+        using var s = new HeldScalars();
+        var scale = eigenvalues.clamp_min(s[0]).add_(s[epsilon], s[1]).pow_(s[-1.0 / root]);  // [d]
         var result = eigenvectors.mul(scale.unsqueeze(0)).mm(eigenvectors.T);              // Q·diag(s)·Qᵀ
         return result.to(statistic.dtype).MoveToOuterDisposeScope();
     }

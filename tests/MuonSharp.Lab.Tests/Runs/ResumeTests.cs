@@ -143,19 +143,21 @@ public sealed class ResumeTests
         Assert.Equal(RunStatus.Completed, summary.Status);
     }
 
-    [Fact]
-    public void A_checkpoint_of_another_format_is_refused_with_both_versions()
+    [Theory]
+    [InlineData(1)]   // written before the optimizers' state format 2: its state files must not be read
+    [InlineData(99)]
+    public void A_checkpoint_of_another_format_is_refused_with_both_versions(int otherFormat)
     {
         using var temp = new TempDirectory();
         Assert.Throws<InvalidOperationException>(() => LabRunner.Run(new ToyExperiment { CrashAt = (1, 0) }, Config, temp.Path));
         var manifest = Path.Combine(temp.Path, "checkpoint", "checkpoint.json");
         var node = JsonNode.Parse(File.ReadAllText(manifest))!;
-        node["format"] = 99;
+        node["format"] = otherFormat;
         File.WriteAllText(manifest, node.ToJsonString());
 
         var error = Assert.Throws<LabUserException>(() => LabRunner.Run(Toy, Config, temp.Path, new RunOptions { Resume = true }));
 
-        Assert.Contains("format 99", error.Message);
+        Assert.Contains($"format {otherFormat} (", error.Message);
         Assert.Contains($"format {RunCheckpoint.Format} only", error.Message);
     }
 

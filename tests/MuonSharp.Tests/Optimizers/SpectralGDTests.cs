@@ -28,6 +28,24 @@ public sealed class SpectralGDTests
 
         Assert.True(TensorAssert.MaxAbsDifference(parameter, before - 0.1 * factor * u.matmul(vh)) < 1e-12);
     }
+
+    [Theory]
+    [InlineData(Optim.SpectralScale.None)]
+    [InlineData(Optim.SpectralScale.Nuclear)]
+    public void A_rank_one_float32_gradient_moves_the_parameter_by_a_rank_one_step(Optim.SpectralScale scale)
+    {
+        // Given G = u·vᵀ (64×48) in float32, UVᵀ has one singular value 1, so the step's Frobenius norm is
+        // lr (times ‖G‖_* for Nuclear). (Before: float32 rounding left 48 singular values ≈ 1, norm 6.9·lr.)
+        using var parameter = new Parameter(zeros(64, 48));
+        using var g = Random(new long[] { 64, 1 }, seed: 3).matmul(Random(new long[] { 48, 1 }, seed: 4).T).to(ScalarType.Float32);
+        double factor = scale == Optim.SpectralScale.Nuclear ? MuonSharp.Spectral.OperatorNorm(g) : 1.0;
+        using var optimizer = Optim.SpectralGD(new[] { parameter }, lr: 0.1, scale: scale);
+
+        parameter.grad = g.clone();
+        optimizer.step();
+
+        Assert.Equal(0.1 * factor, MuonSharp.Spectral.FrobeniusNorm(parameter), 0.1 * factor * 1e-5);
+    }
 }
 
 public sealed class NormMatchedGDTests
@@ -49,5 +67,21 @@ public sealed class NormMatchedGDTests
         using var expected = -0.5 * Math.Sqrt(2) * g / g.norm();
         Assert.True(TensorAssert.MaxAbsDifference(parameter, expected) < 1e-12);
         Assert.Equal(0.5 * Math.Sqrt(2), MuonSharp.Spectral.FrobeniusNorm(parameter), 12);
+    }
+
+    [Fact]
+    public void A_rank_one_float32_gradient_gives_a_step_of_length_lr()
+    {
+        // √rank(G) = 1 for G = u·vᵀ in float32: float32 rounding must not count as rank.
+        // (Before: the float64 tolerance counted 48, a step 6.9× too long.)
+        var generator = new Generator(6);
+        using var g = randn(new long[] { 64, 1 }, generator: generator).matmul(randn(new long[] { 1, 48 }, generator: generator));
+        using var parameter = new Parameter(zeros(64, 48));
+        using var optimizer = Optim.NormMatchedGD(new[] { parameter }, lr: 0.5);
+
+        parameter.grad = g.clone();
+        optimizer.step();
+
+        Assert.Equal(0.5, MuonSharp.Spectral.FrobeniusNorm(parameter), 1e-6);
     }
 }

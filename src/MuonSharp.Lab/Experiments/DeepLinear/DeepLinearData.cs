@@ -62,6 +62,7 @@ internal sealed class DeepLinearProblem : IDisposable
         using var inputGenerator = SeedStreams.Generator(seed, "inputs");
         using var noiseGenerator = SeedStreams.Generator(seed, "noise");
         using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
 
         // Planted teacher W* = P diag(s) Qᵀ with P, Q random orthonormal columns (QR of a Gaussian).
         var p = RandomOrthonormalColumns(c, k, teacherGenerator);                      // [c, k]
@@ -70,12 +71,12 @@ internal sealed class DeepLinearProblem : IDisposable
         var teacher = (p * s.unsqueeze(0)).matmul(q.mT);                               // [c, d]
 
         var x = randn(new long[] { n, d }, dtype: ScalarType.Float64, generator: inputGenerator);   // [n, d]
-        if (config.WhitenInputs) x = x.matmul(InverseSquareRoot(x.mT.matmul(x) / n));           // now XᵀX/n = I
+        if (config.WhitenInputs) x = x.matmul(InverseSquareRoot(x.mT.matmul(x).div(held[n])));   // now XᵀX/n = I
         var noise = randn(new long[] { n, c }, dtype: ScalarType.Float64, generator: noiseGenerator);
-        var y = x.matmul(teacher.mT) + noise * config.NoiseStd;                        // [n, c]
+        var y = x.matmul(teacher.mT).add(noise.mul(held[config.NoiseStd]), held[1]);   // [n, c]: XW*ᵀ + noise·std
 
-        var sigmaXX = x.mT.matmul(x) / n;                                              // [d, d]
-        var sigmaYX = y.mT.matmul(x) / n;                                              // [c, d]
+        var sigmaXX = x.mT.matmul(x).div(held[n]);                                     // [d, d]
+        var sigmaYX = y.mT.matmul(x).div(held[n]);                                     // [c, d]
         var (u, sv, vh) = linalg.svd(sigmaYX, fullMatrices: false);
         var modeTargets = sv.narrow(0, 0, k).data<double>().ToArray();
 
@@ -93,7 +94,8 @@ internal sealed class DeepLinearProblem : IDisposable
     public Tensor Loss(Tensor w1, Tensor w2)
     {
         var residual = Inputs.matmul(w1.mT).matmul(w2.mT) - Targets;                  // [n, c]
-        return residual.square().sum() / (2.0 * Inputs.shape[0]);
+        using var s = new HeldScalars();
+        return residual.pow(s[2]).sum().div(s[2.0 * Inputs.shape[0]]);               // ‖R‖²_F / 2n
     }
 
     /// <inheritdoc />
@@ -110,7 +112,8 @@ internal sealed class DeepLinearProblem : IDisposable
     {
         var (qm, r) = linalg.qr(randn(new long[] { m, k }, dtype: ScalarType.Float64, generator: generator));
         var signs = r.diagonal().sign();
-        signs = where(signs == 0, ones_like(signs), signs);
+        using var s = new HeldScalars();
+        signs = where(signs == s[0], ones_like(signs), signs);
         return qm * signs.unsqueeze(0);
     }
 
@@ -131,7 +134,8 @@ internal sealed class DeepLinearProblem : IDisposable
         var (lambda, e) = linalg.eigh(sigmaXX);
         var inverse = (e * lambda.reciprocal().unsqueeze(0)).matmul(e.mT);
         var leastSquares = sigmaYX.matmul(inverse);                                    // [c, d]
-        double loss = (x.matmul(leastSquares.mT) - y).square().sum().ToDouble() / (2.0 * n);
+        using var s = new HeldScalars();
+        double loss = (x.matmul(leastSquares.mT) - y).pow(s[2]).sum().ToDouble() / (2.0 * n);
         var whitened = sigmaYX.matmul((e * lambda.rsqrt().unsqueeze(0)).matmul(e.mT));
         var sv = linalg.svdvals(whitened).data<double>().ToArray();
         for (int i = hidden; i < sv.Length; i++) loss += 0.5 * sv[i] * sv[i];

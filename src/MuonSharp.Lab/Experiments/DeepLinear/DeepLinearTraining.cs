@@ -55,8 +55,9 @@ internal static class DeepLinearTraining
     public static (Tensor W1, Tensor W2) Initialize(DeepLinearConfig config, int seed)
     {
         using var generator = SeedStreams.Generator(seed, "init");
-        var w1 = randn(new long[] { config.HiddenWidth, config.InputDim }, dtype: ScalarType.Float64, generator: generator) * config.InitScale;  // [h, d]
-        var w2 = randn(new long[] { config.OutputDim, config.HiddenWidth }, dtype: ScalarType.Float64, generator: generator) * config.InitScale; // [c, h]
+        using var s = new HeldScalars();
+        var w1 = randn(new long[] { config.HiddenWidth, config.InputDim }, dtype: ScalarType.Float64, generator: generator).mul(s[config.InitScale]);  // [h, d]
+        var w2 = randn(new long[] { config.OutputDim, config.HiddenWidth }, dtype: ScalarType.Float64, generator: generator).mul(s[config.InitScale]); // [c, h]
         return (w1, w2);
     }
 

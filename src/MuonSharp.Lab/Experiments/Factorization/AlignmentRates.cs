@@ -104,8 +104,9 @@ internal static class AlignmentRates
         using var scope = NewDisposeScope();
         var spike = zeros(n, dtype: ScalarType.Float64);
         spike[TensorIndex.Slice(0, r)] = snr;
-        var m = diag(spike) + randn(new long[] { n, n }, ScalarType.Float64, generator: generator) / Math.Sqrt(n);
-        return (linalg.svdvals(m) * 10).clamp_min(2).data<double>().ToArray();
+        using var s = new HeldScalars();
+        var m = diag(spike).add(randn(new long[] { n, n }, ScalarType.Float64, generator: generator).div(s[Math.Sqrt(n)]), s[1]);   // diag + G/√n
+        return linalg.svdvals(m).mul(s[10]).clamp_min(s[2]).data<double>().ToArray();
     }
 
     /// <summary>What one seed measured: the predicted outer exponent of its target and every (ratio, α) trace.</summary>

@@ -165,12 +165,14 @@ internal static class Trainer
             case UpdateRule.Gd:
             {
                 var (gradP, gradQ) = problem.Gradients(p, q);
-                return (p - lr * gradP, q - lr * gradQ);
+                using var s = new HeldScalars();
+                return (p - gradP.mul(s[lr]), q - gradQ.mul(s[lr]));   // P − η∇P, Q − η∇Q
             }
             case UpdateRule.SpectralGd:
             {
                 var (gradP, gradQ) = problem.Gradients(p, q);
-                return (p - lr * Orthogonalize.Polar(gradP), q - lr * Orthogonalize.Polar(gradQ));
+                using var s = new HeldScalars();
+                return (p - Orthogonalize.Polar(gradP).mul(s[lr]), q - Orthogonalize.Polar(gradQ).mul(s[lr]));
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown update rule.");

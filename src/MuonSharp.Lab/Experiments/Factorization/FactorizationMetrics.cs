@@ -39,7 +39,8 @@ public static class FactorizationMetrics
     public static double[] ModeNorms(Tensor factor, Tensor basis)
     {
         using var scope = NewDisposeScope();
-        return factor.matmul(basis).square().sum(dim: 0).sqrt().data<double>().ToArray();
+        using var s = new HeldScalars();   // pow(s[2]) is square() with its Scalar held
+        return factor.matmul(basis).pow(s[2]).sum(dim: 0).sqrt().data<double>().ToArray();
     }
 
     /// <summary>
@@ -72,8 +73,9 @@ public static class FactorizationMetrics
     public static double OffDiagonalFraction(Tensor x)
     {
         using var scope = NewDisposeScope();
-        double total = x.square().sum().item<double>();
-        double diagonal = x.diagonal().square().sum().item<double>();
+        using var s = new HeldScalars();   // pow(s[2]) is square() with its Scalar held
+        double total = x.pow(s[2]).sum().item<double>();
+        double diagonal = x.diagonal().pow(s[2]).sum().item<double>();
         return total > 0 ? Math.Sqrt(Math.Max(0, total - diagonal) / total) : double.NaN;
     }
 
@@ -130,10 +132,11 @@ public static class FactorizationMetrics
             if (Separated(first, j) && Separated(second, j)) cuts.Add(j + 1);
         cuts.Add(n);
         double total = 0;
+        using var s = new HeldScalars();
         for (int b = 0; b + 1 < cuts.Count; b++)
         {
             var range = TensorIndex.Slice(cuts[b], cuts[b + 1]);
-            total += overlap[range, range].square().sum().item<double>();
+            total += overlap[range, range].pow(s[2]).sum().item<double>();
         }
         return total / n;
     }
@@ -148,7 +151,8 @@ public static class FactorizationMetrics
     public static double Imbalance(Tensor p, Tensor q, double targetNormSquared)
     {
         using var scope = NewDisposeScope();
-        return GramDifference(p, q).square().sum().sqrt().item<double>() / Math.Sqrt(targetNormSquared);
+        using var s = new HeldScalars();   // pow(s[2]) is square() with its Scalar held
+        return GramDifference(p, q).pow(s[2]).sum().sqrt().item<double>() / Math.Sqrt(targetNormSquared);
     }
 
     /// <summary>
@@ -182,8 +186,9 @@ public static class FactorizationMetrics
     public static double RelativeDrift(Tensor current, Tensor reference)
     {
         using var scope = NewDisposeScope();
-        double norm = reference.square().sum().sqrt().item<double>();
-        return norm > 0 ? (current - reference).square().sum().sqrt().item<double>() / norm : double.NaN;
+        using var s = new HeldScalars();   // pow(s[2]) is square() with its Scalar held
+        double norm = reference.pow(s[2]).sum().sqrt().item<double>();
+        return norm > 0 ? (current - reference).pow(s[2]).sum().sqrt().item<double>() / norm : double.NaN;
     }
 
     /// <summary>First index whose value is ≤ <paramref name="threshold"/>; −1 if none (a falling curve's crossing).</summary>

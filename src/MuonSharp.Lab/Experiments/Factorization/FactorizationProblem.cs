@@ -70,7 +70,11 @@ public sealed class FactorizationProblem : IDisposable
     /// <summary>L(P, Q) = ‖M* − PᵀQ‖²_F as a tensor (differentiable when P, Q require grad).</summary>
     /// <param name="p">[N, d].</param>
     /// <param name="q">[N, d].</param>
-    public Tensor LossTensor(Tensor p, Tensor q) => (Target - p.T.matmul(q)).square().sum();
+    public Tensor LossTensor(Tensor p, Tensor q)
+    {
+        using var s = new HeldScalars();
+        return (Target - p.T.matmul(q)).pow(s[2]).sum();
+    }
 
     /// <summary>L(P, Q) as a number.</summary>
     /// <param name="p">[N, d].</param>
@@ -87,7 +91,8 @@ public sealed class FactorizationProblem : IDisposable
     public (Tensor GradP, Tensor GradQ) Gradients(Tensor p, Tensor q)
     {
         var e = Target - p.T.matmul(q); // [d, d]
-        return (-2 * q.matmul(e.T), -2 * p.matmul(e));
+        using var s = new HeldScalars();
+        return (q.matmul(e.T).mul(s[-2]), p.matmul(e).mul(s[-2]));   // −2QEᵀ, −2PE
     }
 
     /// <summary>Small random start (003): P, Q with N(0, 1) × <paramref name="scale"/> entries.</summary>
@@ -96,8 +101,9 @@ public sealed class FactorizationProblem : IDisposable
     public (Tensor P, Tensor Q) SmallRandomInit(double scale, Generator generator)
     {
         using var scope = NewDisposeScope();
-        var p = randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator) * scale;
-        var q = randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator) * scale;
+        using var s = new HeldScalars();
+        var p = randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator).mul(s[scale]);
+        var q = randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator).mul(s[scale]);
         return (p.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope());
     }
 
@@ -112,8 +118,9 @@ public sealed class FactorizationProblem : IDisposable
     public (Tensor P, Tensor Q) SmallOrthogonalInit(double scale, Generator generator)
     {
         using var scope = NewDisposeScope();
-        var p = HaarColumns(generator) * scale;
-        var q = HaarColumns(generator) * scale;
+        using var s = new HeldScalars();
+        var p = HaarColumns(generator).mul(s[scale]);
+        var q = HaarColumns(generator).mul(s[scale]);
         return (p.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope());
     }
 
@@ -137,8 +144,9 @@ public sealed class FactorizationProblem : IDisposable
         if (Hidden < Dim) throw new InvalidOperationException($"The aligned start needs N ≥ d; N = {Hidden}, d = {Dim}.");
         using var scope = NewDisposeScope();
         var (r, _) = linalg.qr(randn(new long[] { Hidden, Dim }, ScalarType.Float64, generator: generator)); // [N, d]
-        var p0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator) * (high - low) + low;
-        var q0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator) * (high - low) + low;
+        using var s = new HeldScalars();
+        var p0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator).mul(s[high - low]).add(s[low], s[1]);   // uniform in [low, high)
+        var q0 = rand(new long[] { Dim }, ScalarType.Float64, generator: generator).mul(s[high - low]).add(s[low], s[1]);
         var p = r.matmul(diag(p0)).matmul(U.T);
         var q = r.matmul(diag(q0)).matmul(V.T);
         return (p.MoveToOuterDisposeScope(), q.MoveToOuterDisposeScope());

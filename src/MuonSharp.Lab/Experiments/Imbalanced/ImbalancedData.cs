@@ -22,7 +22,8 @@ public sealed class ImbalancedData : IDisposable
         Counts = ClassCounts(config.Classes, config.LargestClass, config.ImbalanceRatio);
         // Rows of Q^T: `classes` orthonormal directions in R^d.
         var (q, _) = linalg.qr(randn(config.InputDim, config.Classes, dtype: ScalarType.Float32, generator: generator));
-        Means = (q.t() * config.MeanNorm).contiguous();                                                          // [C, d]
+        using var s = new HeldScalars();
+        Means = q.t().mul(s[config.MeanNorm]).contiguous();                                                        // [C, d]
         (TrainX, TrainY) = Sample(Counts, config.NoiseStd, generator);
         (TestX, TestY) = Sample(Enumerable.Repeat(config.TestPerClass, config.Classes).ToArray(), config.NoiseStd, generator);
         q.Dispose();
@@ -65,7 +66,8 @@ public sealed class ImbalancedData : IDisposable
     {
         var labels = tensor(counts.SelectMany((n, c) => Enumerable.Repeat((long)c, n)).ToArray());             // [n]
         var noise = randn(labels.shape[0], Means.shape[1], dtype: ScalarType.Float32, generator: generator);  // [n, d]
-        return (Means.index_select(0, labels) + noise * noiseStd, labels);
+        using var s = new HeldScalars();
+        return (Means.index_select(0, labels).add(noise.mul(s[noiseStd]), s[1]), labels);   // mean + noise·std
     }
 
     /// <inheritdoc />

@@ -23,9 +23,10 @@ public sealed class LinearClassifier : IDisposable
     {
         if (depth < 1) throw new ArgumentOutOfRangeException(nameof(depth), depth, "Depth must be ≥ 1.");
         var widths = new[] { inputs }.Concat(Enumerable.Repeat(hidden, depth - 1)).Append(classes).ToArray();
+        using var s = new HeldScalars();
         Layers = Enumerable.Range(0, depth)
             .Select(l => new Parameter(randn(widths[l + 1], widths[l], dtype: ScalarType.Float32, generator: generator)
-                                       * (initScale / Math.Sqrt(widths[l]))))                                   // [out, in]
+                                       .mul(s[initScale / Math.Sqrt(widths[l])])))                               // [out, in]
             .ToArray();
     }
 

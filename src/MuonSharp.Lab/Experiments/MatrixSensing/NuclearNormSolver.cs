@@ -98,10 +98,11 @@ public static class NuclearNormSolver
         {
             cancellation.ThrowIfCancellationRequested();
             using var step = NewDisposeScope();
+            using var s = new HeldScalars();
             var w = Project(z - u);
-            var (left, sigma, right) = linalg.svd(w + u, fullMatrices: false);
-            var zNext = (left * (sigma - 1 / rho).clamp_min(0)).matmul(right);
-            var uNext = u + w - zNext;
+            var (left, sigma, right) = linalg.svd(w.add(u, s[1]), fullMatrices: false);      // W + U
+            var zNext = (left * sigma.sub(s[1 / rho]).clamp_min(s[0])).matmul(right);     // singular values shrunk by 1/ρ
+            var uNext = u.add(w, s[1]) - zNext;                                            // U + W − Z
             double primal = (w - zNext).norm().item<double>(), dualResidual = rho * (zNext - z).norm().item<double>();
             z.Dispose(); u.Dispose();
             z = step.MoveToOuter(zNext);
@@ -110,7 +111,7 @@ public static class NuclearNormSolver
 
             if (iteration % CheckEvery == 0 || iteration == maxIterations)
             {
-                var y = pseudoInverse.t().mv((u * rho).reshape(-1));          // [p]: least-squares 𝒜*(y) ≈ ρU
+                var y = pseudoInverse.t().mv(u.mul(s[rho]).reshape(-1));      // [p]: least-squares 𝒜*(y) ≈ ρU
                 check = Check(problem, z, y);
                 dual?.Dispose();
                 dual = step.MoveToOuter(y);
@@ -118,8 +119,8 @@ public static class NuclearNormSolver
             }
 
             // Residual balancing: keep primal and dual residuals within a factor 10 of each other.
-            if (primal > 10 * dualResidual) { rho *= 2; u.div_(2); }
-            else if (dualResidual > 10 * primal) { rho /= 2; u.mul_(2); }
+            if (primal > 10 * dualResidual) { rho *= 2; u.div_(s[2]); }
+            else if (dualResidual > 10 * primal) { rho /= 2; u.mul_(s[2]); }
         }
         scope.MoveToOuter(z);
         scope.MoveToOuter(dual!);
@@ -146,16 +147,17 @@ public static class NuclearNormSolver
         var feasible = w - a.t().mv(linalg.solve(a.matmul(a.t()), problem.Measure(w) - b)).reshape(m, n);
         double upper = linalg.svdvals(feasible).sum().item<double>();
 
+        using var s = new HeldScalars();
         var (left, sigma, right) = linalg.svd(w, fullMatrices: false);
         double top = sigma[0].item<double>();
-        int rank = top == 0 ? 0 : (int)(sigma > top * RankTolerance).sum().item<long>();
+        int rank = top == 0 ? 0 : (int)(sigma > s[top * RankTolerance]).sum().item<long>();
         double mismatch = 0;
         if (rank > 0)
         {
             var uu = left[.., ..rank];                                       // [m, r]
             var vv = right[..rank, ..].t();                                  // [n, r]
             var leftPart = uu.matmul(uu.t().matmul(certificate));
-            var tangent = leftPart + certificate.matmul(vv).matmul(vv.t()) - leftPart.matmul(vv).matmul(vv.t());
+            var tangent = leftPart.add(certificate.matmul(vv).matmul(vv.t()), s[1]) - leftPart.matmul(vv).matmul(vv.t());
             mismatch = (tangent - uu.matmul(vv.t())).norm().item<double>() / Math.Sqrt(rank);
         }
         return new OptimalityCheck(residual, dualNorm, mismatch, rank, upper, lower);

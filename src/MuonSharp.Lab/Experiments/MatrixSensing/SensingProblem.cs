@@ -89,6 +89,7 @@ public sealed class SensingProblem : IDisposable
         long rowsPerBlock = config.Rows / k, colsPerBlock = config.Cols / k;
         var sigma = LinearlySpaced(config.Kappa, 1, k);
         var target = zeros(config.Rows, config.Cols, dtype: ScalarType.Float64);
+        using var held = new HeldScalars();
         for (int block = 0; block < k; block++)
         {
             var u = randn(rowsPerBlock, dtype: ScalarType.Float64, generator: generator);
@@ -96,7 +97,7 @@ public sealed class SensingProblem : IDisposable
             u = u / u.norm();
             v = v / v.norm();
             target[TensorIndex.Slice(block * rowsPerBlock, (block + 1) * rowsPerBlock), TensorIndex.Slice(block * colsPerBlock, (block + 1) * colsPerBlock)]
-                = outer(u, v) * sigma[block];
+                = outer(u, v).mul(held[sigma[block]]);
         }
         return Sense(target, config, seed, "block-diagonal").MoveToOuter(scope);
     }
@@ -123,7 +124,11 @@ public sealed class SensingProblem : IDisposable
 
     /// <summary>The loss (1/2p)‖𝒜(W) − b‖² as a differentiable scalar tensor.</summary>
     /// <param name="w">A matrix <c>[m, n]</c> (may require grad).</param>
-    public Tensor Loss(Tensor w) => (Measure(w) - Measurements).square().sum() / (2.0 * Count);
+    public Tensor Loss(Tensor w)
+    {
+        using var s = new HeldScalars();
+        return (Measure(w) - Measurements).pow(s[2]).sum().div(s[2.0 * Count]);
+    }
 
     /// <summary>‖𝒜(W) − b‖ / ‖b‖: 0 means W interpolates the measurements.</summary>
     /// <param name="w">A matrix <c>[m, n]</c>.</param>
@@ -151,9 +156,10 @@ public sealed class SensingProblem : IDisposable
         using var noiseGenerator = SeedStreams.Generator(seed, part + "/noise");
         using var initGenerator = SeedStreams.Generator(seed, part + "/init");
         var a = randn(p, config.Rows * (long)config.Cols, dtype: ScalarType.Float64, generator: measurements);                  // [p, m·n], no 1/√p: see the class summary
-        var noise = randn(p, dtype: ScalarType.Float64, generator: noiseGenerator) * config.NoiseStd;                         // [p]
-        var init = randn(config.Rows, config.Cols, dtype: ScalarType.Float64, generator: initGenerator) * config.InitScale;    // [m, n]
-        var b = a.mv(target.reshape(-1)) + noise;
+        using var s = new HeldScalars();
+        var noise = randn(p, dtype: ScalarType.Float64, generator: noiseGenerator).mul(s[config.NoiseStd]);                   // [p]
+        var init = randn(config.Rows, config.Cols, dtype: ScalarType.Float64, generator: initGenerator).mul(s[config.InitScale]); // [m, n]
+        var b = a.mv(target.reshape(-1)).add(noise, s[1]);                                                                      // 𝒜(W*) + noise
         return new SensingProblem(target, a, b, init);
     }
 

@@ -48,8 +48,9 @@ public static class SensingTraining
             Evaluate = _ => evaluate(w),
             AfterBackward = _ =>
             {
-                if (weightDecay != 0 && style == DecayStyle.Coupled) w.grad!.add_(w, alpha: weightDecay);
-                if (weightDecay != 0 && style == DecayStyle.Decoupled) w.mul_(1 - lr * weightDecay);
+                using var s = new HeldScalars();
+                if (weightDecay != 0 && style == DecayStyle.Coupled) w.grad!.add_(w, alpha: s[weightDecay]);
+                if (weightDecay != 0 && style == DecayStyle.Decoupled) w.mul_(s[1 - lr * weightDecay]);
             },
         };
         var run = TrainingLoop.Train(context, config, setup, options);

@@ -26,7 +26,7 @@ internal sealed record FeatureRun(string Optimizer, IReadOnlyList<double> Relati
 
 /// <summary>
 /// Full-batch training from W = 0 with the two step rules of <see cref="StepRules"/>: the lab's <c>gd</c> at
-/// step n/‖A‖²_op and <c>spectral-gd</c> with the nuclear-norm scale (<see cref="Optim.SpectralScale.Nuclear"/>)
+/// step n/‖A‖²_op and <c>spectral-gd</c> with the nuclear-norm scale (<see cref="MuonSharp.Optimizers.OptimizerChoices.SpectralScale.Nuclear"/>)
 /// at n/‖A‖²_F, fed the problem's closed-form gradient.
 /// </summary>
 internal static class FeatureTraining

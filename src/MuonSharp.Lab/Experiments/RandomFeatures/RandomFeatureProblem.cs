@@ -48,7 +48,8 @@ internal sealed class RandomFeatureProblem : IDisposable
         FeatureOperatorSquared = singular[0] * singular[0];
         FeatureFrobeniusSquared = singular.Sum(s => s * s);
         using var scope = NewDisposeScope();
-        InitialLoss = targets.square().sum().item<double>() / (2.0 * Samples); // L(0) = ‖Y‖²_F / 2n
+        using var s = new HeldScalars();
+        InitialLoss = targets.pow(s[2]).sum().item<double>() / (2.0 * Samples); // L(0) = ‖Y‖²_F / 2n
     }
 
     /// <summary>A, <c>[d, n]</c>.</summary>
@@ -89,13 +90,14 @@ internal sealed class RandomFeatureProblem : IDisposable
         using var teacher = SeedStreams.Generator(seed, "teacher");
         using var gate = SeedStreams.Generator(seed, "gate");
         using var scope = NewDisposeScope();
+        using var s = new HeldScalars();
         var x = randn(size.Inputs, size.Samples, ScalarType.Float64, generator: inputs);                                   // [d₀, n]
-        var w1 = randn(size.Features, size.Inputs, ScalarType.Float64, generator: features1) / Math.Sqrt(size.Inputs);    // [d, d₀]
-        var wStar = randn(size.Outputs, size.Features, ScalarType.Float64, generator: teacher) / Math.Sqrt(size.Features); // [m, d]
+        var w1 = randn(size.Features, size.Inputs, ScalarType.Float64, generator: features1).div(s[Math.Sqrt(size.Inputs)]);    // [d, d₀]
+        var wStar = randn(size.Outputs, size.Features, ScalarType.Float64, generator: teacher).div(s[Math.Sqrt(size.Features)]); // [m, d]
         var features = map switch
         {
             FeatureMap.Relu => FeatureMaps.Relu(w1, x),
-            FeatureMap.Swiglu => FeatureMaps.Swiglu(w1, randn(size.Features, size.Inputs, ScalarType.Float64, generator: gate) / Math.Sqrt(size.Inputs), x),
+            FeatureMap.Swiglu => FeatureMaps.Swiglu(w1, randn(size.Features, size.Inputs, ScalarType.Float64, generator: gate).div(s[Math.Sqrt(size.Inputs)]), x),
             _ => throw new ArgumentOutOfRangeException(nameof(map), map, "Unknown feature map."),
         };
         var targets = wStar.matmul(features);                                                                                // [m, n]
@@ -112,7 +114,8 @@ internal sealed class RandomFeatureProblem : IDisposable
     public double Loss(Tensor w)
     {
         using var scope = NewDisposeScope();
-        return w.matmul(Features).sub_(Targets).square().sum().item<double>() / (2.0 * Samples);
+        using var s = new HeldScalars();
+        return w.matmul(Features).sub_(Targets).pow(s[2]).sum().item<double>() / (2.0 * Samples);
     }
 
     /// <summary>Loss and gradient G = (1/n)(WA − Y)Aᵀ, <c>[m, d]</c> (the caller disposes G).</summary>
@@ -120,9 +123,10 @@ internal sealed class RandomFeatureProblem : IDisposable
     public (double Loss, Tensor Gradient) Evaluate(Tensor w)
     {
         using var scope = NewDisposeScope();
+        using var s = new HeldScalars();
         var residual = w.matmul(Features).sub_(Targets);                 // [m, n]
-        double loss = residual.square().sum().item<double>() / (2.0 * Samples);
-        var gradient = residual.matmul(Features.t()).div_(Samples);      // [m, d]
+        double loss = residual.pow(s[2]).sum().item<double>() / (2.0 * Samples);
+        var gradient = residual.matmul(Features.t()).div_(s[Samples]);   // [m, d]
         return (loss, gradient.MoveToOuterDisposeScope());
     }
 

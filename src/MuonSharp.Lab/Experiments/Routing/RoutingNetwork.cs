@@ -69,10 +69,11 @@ public sealed class RoutingNetwork : IDisposable
         var hidden = Shared.matmul(stack(Encoders).bmm(task.Codes));                   // [K_in, h, items]: W E_i C_i
         // out[j, i] = D_j W E_i C_i: broadcast decoders [K, 1, d, h] against hidden [1, K, h, items].
         var outputs = stack(Decoders).unsqueeze(1).matmul(hidden.unsqueeze(0));       // [K_out, K_in, d, items]
-        var errors = (outputs - task.Targets).square().sum(2).mean(new long[] { -1 }).data<double>().ToArray(); // [K_out·K_in]
+        using var s = new HeldScalars();
+        var errors = (outputs - task.Targets).pow(s[2]).sum(2).mean(new long[] { -1 }).data<double>().ToArray(); // [K_out·K_in]
         // Targets have equal norms, so the nearest target is the one with the largest inner product.
         var nearest = task.Targets.t().matmul(outputs).argmax(2);                      // [K_out, K_in, items]
-        var correct = nearest.eq(arange(task.Items)).to(ScalarType.Float64).mean(new long[] { -1 }).data<double>().ToArray();
+        var correct = nearest.eq(arange(s[0], s[task.Items], s[1])).to(ScalarType.Float64).mean(new long[] { -1 }).data<double>().ToArray();
         var e = new double[k, k];
         var a = new double[k, k];
         for (int j = 0; j < k; j++)
@@ -98,7 +99,8 @@ public sealed class RoutingNetwork : IDisposable
         var (q, r) = linalg.qr(a);
         q = q * r.diagonal().sign();          // unique Q (R with positive diagonal): Haar-distributed
         if (wide) q = q.t();
-        return (q * gain).contiguous().MoveToOuterDisposeScope();
+        using var s = new HeldScalars();
+        return q.mul(s[gain]).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -78,7 +78,8 @@ public sealed class RoutingTask : IDisposable
         var item = tensor(pairs.Select(p => p.Item).ToArray());
         // Codes[input, :, item] for every sample: flatten [K, d, items] → [K·items, d] rows.
         var codeRows = Codes.permute(0, 2, 1).reshape(-1, Codes.shape[1]);                  // [K·items, d]
-        var x = codeRows.index_select(0, input * Items + item);                             // [B, d]
+        using var s = new HeldScalars();
+        var x = codeRows.index_select(0, input.mul(s[Items]).add_(item, s[1]));             // [B, d]: row input·items + item
         var y = Targets.t().index_select(0, item);                                          // [B, d]
         return (input, output, x, y);
     }

@@ -107,7 +107,11 @@ public static class RoutingTraining
     /// </summary>
     /// <param name="prediction">ŷ [B, d].</param>
     /// <param name="target">y [B, d].</param>
-    public static Tensor Loss(Tensor prediction, Tensor target) => (prediction - target).square().sum() * 0.5;
+    public static Tensor Loss(Tensor prediction, Tensor target)
+    {
+        using var s = new HeldScalars();
+        return (prediction - target).pow(s[2]).sum().mul(s[0.5]);
+    }
 
     /// <summary>Splits a K×K table into its means over the trained and the untrained pairs.</summary>
     /// <param name="table">K×K values, row = input, column = output.</param>

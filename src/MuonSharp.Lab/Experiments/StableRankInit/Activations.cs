@@ -45,9 +45,15 @@ internal static class Activations
     {
         new Activation("abs", "|t|", t => t.abs(), AbsConstant, true),
         new Activation("relu", "ReLU", t => t.relu(), ReluConstant, true),
-        new Activation("relu2", "squared ReLU", t => t.relu().square(), SquaredReluConstant, true),
+        new Activation("relu2", "squared ReLU", SquaredRelu, SquaredReluConstant, true),
         new Activation("gelu", "GELU", t => nn.functional.gelu(t), GeluConstant, false),
     };
+
+    private static Tensor SquaredRelu(Tensor t)
+    {
+        using var s = new HeldScalars();
+        return t.relu().pow(s[2]);   // what square() runs, with its Scalar held
+    }
 
     /// <summary>The activation called <paramref name="name"/>.</summary>
     /// <param name="name">abs, relu, relu2 or gelu.</param>
@@ -69,10 +75,11 @@ internal static class Activations
         var simpson = ones(intervals + 1, ScalarType.Float64);
         simpson[TensorIndex.Slice(1, intervals, 2)] = tensor(4.0, ScalarType.Float64);
         simpson[TensorIndex.Slice(2, intervals, 2)] = tensor(2.0, ScalarType.Float64);
-        var weights = simpson * (2 * half / intervals / 3) * (-z.square() / 2).exp() / Math.Sqrt(2 * Math.PI);
+        using var s = new HeldScalars();
+        var weights = simpson.mul(s[2 * half / intervals / 3]).mul(z.pow(s[2]).neg().div(s[2]).exp()).div(s[Math.Sqrt(2 * Math.PI)]);   // Simpson · e^{−z²/2} / √(2π)
         var values = activation.Apply(z);
         double first = (weights * values).sum().item<double>();
-        double second = (weights * values.square()).sum().item<double>();
+        double second = (weights * values.pow(s[2])).sum().item<double>();
         return second / (first * first);
     }
 }

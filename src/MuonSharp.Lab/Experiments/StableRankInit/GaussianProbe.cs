@@ -32,8 +32,11 @@ internal static class GaussianProbe
     /// <param name="rows">Output width.</param>
     /// <param name="fanIn">Input width.</param>
     /// <param name="generator">The stream to draw from.</param>
-    public static Tensor Layer(long rows, long fanIn, Generator generator) =>
-        randn(new[] { rows, fanIn }, ScalarType.Float64, generator: generator).div_(Math.Sqrt(fanIn));
+    public static Tensor Layer(long rows, long fanIn, Generator generator)
+    {
+        using var s = new HeldScalars();
+        return randn(new[] { rows, fanIn }, ScalarType.Float64, generator: generator).div_(s[Math.Sqrt(fanIn)]);
+    }
 
     /// <summary>The width-w layer's weights of one seed, <c>[w, d]</c>.</summary>
     /// <param name="width">w.</param>

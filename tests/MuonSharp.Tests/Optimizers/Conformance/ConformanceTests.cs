@@ -103,6 +103,38 @@ public sealed class ConformanceTests
 
     [Theory]
     [MemberData(nameof(OptimizerCatalog.Names), MemberType = typeof(OptimizerCatalog))]
+    public void Real_gradients_after_200_zero_ones_take_steps_no_longer_than_a_fresh_starts(string name)
+    {
+        // A parameter unused for a while has all-zero gradients (zero_grad zeroes in place). When it is
+        // used again, its steps must look like a fresh start's. TorchSharp's AdamW, whose bias correction
+        // keeps counting through the zeros, takes steps up to about 1.4× a fresh start's; we allow 3×.
+        const int ZeroSteps = 200;
+        const double allowedRatio = 3;
+        var c = OptimizerCatalog.Get(name);
+        using var idle = ProblemFor(c);
+        using var fresh = ProblemFor(c);
+        using var afterZeros = c.Create(idle.Named, c.Lr);
+        using var fromStart = c.Create(fresh.Named, c.Lr);
+        using (var scope = NewDisposeScope()) (idle.Loss() * 0.0).backward();   // all-zero gradients, kept for every step
+        for (int i = 0; i < ZeroSteps; i++) afterZeros.step();
+
+        for (int step = 1; step <= 5; step++)
+        {
+            var (idleBefore, freshBefore) = (idle.Snapshot(), fresh.Snapshot());
+            idle.Train(afterZeros, steps: 1);
+            fresh.Train(fromStart, steps: 1);
+            double moved = LargestMove(idleBefore, idle.All), freshMoved = LargestMove(freshBefore, fresh.All);
+
+            Assert.True(double.IsFinite(moved) && moved <= allowedRatio * freshMoved,
+                $"{name}: real step {step} after {ZeroSteps} zero gradients moved up to {moved}, a fresh start {freshMoved}");
+        }
+    }
+
+    private static double LargestMove(Tensor[] before, IEnumerable<Parameter> after) =>
+        before.Zip(after).Max(pair => TensorAssert.MaxAbsDifference(pair.First, pair.Second));
+
+    [Theory]
+    [MemberData(nameof(OptimizerCatalog.Names), MemberType = typeof(OptimizerCatalog))]
     public void Saving_at_step_k_and_loading_into_a_fresh_optimizer_continues_the_run_exactly(string name)
     {
         var c = OptimizerCatalog.Get(name);
@@ -180,6 +212,40 @@ public sealed class ConformanceTests
         long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         Assert.True(after <= before, $"{name}: live tensors grew from {before} to {after} over 1,000 steps");
+    }
+
+    [Theory]
+    [MemberData(nameof(OptimizerCatalog.OursNames), MemberType = typeof(OptimizerCatalog))]
+    public void A_learning_rate_set_to_NaN_after_construction_is_refused_at_the_next_step(string name)
+    {
+        var c = OptimizerCatalog.Get(name);
+        using var problem = ProblemFor(c);
+        using var optimizer = c.Create(problem.Named, c.Lr);
+        problem.Train(optimizer, steps: 1);
+        var before = problem.Snapshot();
+        optimizer.ParamGroups.Last().LearningRate = double.NaN;
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => problem.Train(optimizer, steps: 1));
+
+        Assert.Equal("lr", error.ParamName);
+        Assert.Contains("NaN", error.Message);
+        Assert.Contains("group", error.Message);
+        foreach (var (expected, actual) in before.Zip(problem.All)) Assert.True(TensorAssert.Identical(expected, actual), $"{name}: a parameter moved");
+    }
+
+    [Theory]
+    [MemberData(nameof(OptimizerCatalog.OursNames), MemberType = typeof(OptimizerCatalog))]
+    public void Stepping_a_disposed_optimizer_says_it_was_disposed(string name)
+    {
+        var c = OptimizerCatalog.Get(name);
+        using var problem = ProblemFor(c);
+        var optimizer = c.Create(problem.Named, c.Lr);
+        problem.Train(optimizer, steps: 1);
+        optimizer.Dispose();
+
+        var error = Assert.Throws<ObjectDisposedException>(() => problem.Train(optimizer, steps: 1));
+
+        Assert.Contains("disposed", error.Message);
     }
 
     private static bool HasTensorState(OptimizerHelper optimizer, Parameter parameter)

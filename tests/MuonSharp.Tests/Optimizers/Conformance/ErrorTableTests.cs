@@ -13,6 +13,7 @@ public sealed class ErrorTableTests
 {
     private static Parameter Matrix() => new(randn(4, 6));
     private static (string, Parameter)[] Named() => new[] { ("blocks.0.mlp.weight", Matrix()) };
+    private static Sequential TwoLinearLayers() => nn.Sequential(("first", nn.Linear(4, 3)), ("second", nn.Linear(3, 2)));
 
     public sealed record ErrorCase(string Description, Action Construct, Type Exception, string[] MessageContains)
     {
@@ -29,7 +30,12 @@ public sealed class ErrorTableTests
         new("Muon: zero Newton–Schulz steps", () => Optim.Muon(Named(), ns_steps: 0), typeof(ArgumentOutOfRangeException), new[] { "ns_steps", "0", "≥ 1" }),
         new("Muon: unknown adjust_lr", () => Optim.Muon(Named(), adjust_lr: (Optim.AdjustLr)42), typeof(ArgumentOutOfRangeException), new[] { "adjust_lr", "42", "Original", "MatchRmsAdamW" }),
         new("Muon: unknown ns_method", () => Optim.Muon(Named(), ns_method: (Optim.NewtonSchulzMethod)9), typeof(ArgumentOutOfRangeException), new[] { "ns_method", "9", "JordanQuintic", "PolarExpress" }),
-        new("Muon: integer ns_dtype", () => Optim.Muon(Named(), ns_dtype: ScalarType.Int32), typeof(ArgumentException), new[] { "Int32", "BFloat16", "Float32", "Float64" }),
+        new("Muon: integer ns_dtype", () => Optim.Muon(Named(), ns_dtype: ScalarType.Int32), typeof(ArgumentOutOfRangeException), new[] { "ns_dtype", "Int32", "BFloat16", "Float32", "Float64" }),
+        new("Muon: float16 ns_dtype in a group", () => Optim.Muon(new[] { new Muon.ParamGroup(new[] { Matrix() }, new() { ns_dtype = ScalarType.Float16 }) }), typeof(ArgumentOutOfRangeException), new[] { "ns_dtype", "Float16" }),
+        new("Muon: an empty parameter list", () => Optim.Muon(Array.Empty<Parameter>()), typeof(ArgumentException), new[] { "Muon", "empty parameter list" }),
+        new("Muon: only empty groups", () => Optim.Muon(new[] { new Muon.ParamGroup(Array.Empty<Parameter>()) }), typeof(ArgumentException), new[] { "empty parameter list" }),
+        new("Muon: every bias of a model, unnamed", () => Optim.Muon(TwoLinearLayers().parameters()), typeof(ArgumentException), new[] { "#1 with shape [3]", "#3 with shape [2]", "named_parameters()", "MuonWithAuxAdamW" }),
+        new("Muon: every bias of a model, named", () => Optim.Muon(TwoLinearLayers().named_parameters()), typeof(ArgumentException), new[] { "'first.bias'", "'second.bias'", "MuonWithAuxAdamW" }),
         new("Muon: a bias vector", () => Optim.Muon(new[] { ("fc.weight", Matrix()), ("fc.bias", new Parameter(zeros(4))) }), typeof(ArgumentException), new[] { "'fc.bias'", "[4]", "1-D", "MuonWithAuxAdamW" }),
         new("Muon: an unnamed scalar", () => Optim.Muon(new[] { Matrix(), new Parameter(tensor(1.0f)) }), typeof(ArgumentException), new[] { "#1", "0-D", "MuonWithAuxAdamW" }),
         new("Muon: an integer parameter", () => Optim.Muon(new[] { new Parameter(zeros(new long[] { 3, 3 }, dtype: ScalarType.Int64), requires_grad: false) }), typeof(ArgumentException), new[] { "Int64", "floating-point" }),
@@ -42,6 +48,11 @@ public sealed class ErrorTableTests
         new("SpectralGD: a vector", () => Optim.SpectralGD(new[] { ("norm.weight", new Parameter(ones(4))) }, lr: 0.1), typeof(ArgumentException), new[] { "SpectralGD", "'norm.weight'", "1-D" }),
         new("NormMatchedGD: NaN lr", () => Optim.NormMatchedGD(Named(), lr: double.NaN), typeof(ArgumentOutOfRangeException), new[] { "lr", "NaN" }),
         new("NormMatchedGD: a vector", () => Optim.NormMatchedGD(new[] { ("b", new Parameter(ones(4))) }, lr: 0.1), typeof(ArgumentException), new[] { "NormMatchedGD", "'b'", "1-D" }),
+        new("SpectralGD: an empty parameter list", () => Optim.SpectralGD(Array.Empty<Parameter>(), lr: 0.1), typeof(ArgumentException), new[] { "SpectralGD", "empty parameter list" }),
+        new("NormMatchedGD: an empty parameter list", () => Optim.NormMatchedGD(Array.Empty<(string, Parameter)>(), lr: 0.1), typeof(ArgumentException), new[] { "NormMatchedGD", "empty parameter list" }),
+        new("Lion: an empty parameter list", () => Optim.Lion(Array.Empty<Parameter>()), typeof(ArgumentException), new[] { "Lion", "empty parameter list" }),
+        new("Shampoo: an empty parameter list", () => Optim.Shampoo(Array.Empty<Parameter>()), typeof(ArgumentException), new[] { "Shampoo", "empty parameter list" }),
+        new("Hybrid: an empty parameter list", () => Optim.MuonWithAuxAdamW(Array.Empty<(string, Parameter)>()), typeof(ArgumentException), new[] { "MuonWithAuxAdamW", "empty parameter list" }),
         new("Hybrid: AdamW beta2 = 1", () => Optim.MuonWithAuxAdamW(Named(), adamw_betas: (0.9, 1.0)), typeof(ArgumentOutOfRangeException), new[] { "adamw_beta2", "1" }),
         new("Hybrid: negative AdamW lr", () => Optim.MuonWithAuxAdamW(Named(), adamw_lr: -3), typeof(ArgumentOutOfRangeException), new[] { "adamw_lr", "-3" }),
         new("Hybrid: a pattern that matches nothing", () => Optim.MuonWithAuxAdamW(Named(), routing: ParameterRouting.Default().Muon("blocks.0.mpl.weight")), typeof(ArgumentException), new[] { "'blocks.0.mpl.weight'", "match no parameter", "blocks.0.mlp.weight" }),

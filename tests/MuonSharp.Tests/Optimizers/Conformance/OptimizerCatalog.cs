@@ -15,13 +15,16 @@ namespace MuonSharp.Tests.Optimizers.Conformance;
 /// <param name="LazyState">Allocates state only when a parameter first gets a gradient.</param>
 /// <param name="Create">Builds the optimizer over named parameters with a learning rate.</param>
 /// <param name="CreateTwoGroups">Builds it over two groups with their own learning rates.</param>
+/// <param name="Reference">TorchSharp's own optimizer, here to check the checks: it is not held to
+/// MuonSharp's promises (non-finite gradients, validated and atomic loading, misuse messages).</param>
 public sealed record OptimizerCase(
     string Name,
     double Lr,
     bool SupportsVectors,
     bool LazyState,
     Func<IReadOnlyList<(string name, Parameter parameter)>, double, OptimizerHelper> Create,
-    Func<Parameter, Parameter, double, double, OptimizerHelper> CreateTwoGroups)
+    Func<Parameter, Parameter, double, double, OptimizerHelper> CreateTwoGroups,
+    bool Reference = false)
 {
     public override string ToString() => Name;
 }
@@ -32,10 +35,12 @@ public static class OptimizerCatalog
     {
         new("SGD (TorchSharp reference)", 0.05, SupportsVectors: true, LazyState: true,
             (named, lr) => torch.optim.SGD(named.Select(p => p.parameter), lr, momentum: 0.9),
-            (a, b, lrA, lrB) => torch.optim.SGD(new[] { new SGD.ParamGroup(new[] { a }, lrA, momentum: 0.9), new SGD.ParamGroup(new[] { b }, lrB, momentum: 0.9) }, lrA)),
+            (a, b, lrA, lrB) => torch.optim.SGD(new[] { new SGD.ParamGroup(new[] { a }, lrA, momentum: 0.9), new SGD.ParamGroup(new[] { b }, lrB, momentum: 0.9) }, lrA),
+            Reference: true),
         new("AdamW (TorchSharp reference)", 0.05, SupportsVectors: true, LazyState: false,
             (named, lr) => torch.optim.AdamW(named.Select(p => p.parameter), lr),
-            (a, b, lrA, lrB) => torch.optim.AdamW(new[] { new AdamW.ParamGroup(new[] { a }, lrA), new AdamW.ParamGroup(new[] { b }, lrB) }, lrA)),
+            (a, b, lrA, lrB) => torch.optim.AdamW(new[] { new TorchSharp.Modules.AdamW.ParamGroup(new[] { a }, lrA), new TorchSharp.Modules.AdamW.ParamGroup(new[] { b }, lrB) }, lrA),
+            Reference: true),
         new("Muon", 0.05, SupportsVectors: false, LazyState: true,
             (named, lr) => Optim.Muon(named, lr: lr),
             (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) })),
@@ -61,16 +66,28 @@ public static class OptimizerCatalog
         new("Shampoo", 0.05, SupportsVectors: true, LazyState: true,
             (named, lr) => Optim.Shampoo(named, lr: lr, precondition_frequency: 2, start_preconditioning_step: 2),
             (a, b, lrA, lrB) => Optim.Shampoo(new[] { new Shampoo.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Shampoo.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lr: lrA, start_preconditioning_step: 1)),
-        // The AdamW half allocates its moments eagerly (TorchSharp's AdamW does), hence LazyState: false.
-        new("MuonWithAuxAdamW", 0.05, SupportsVectors: true, LazyState: false,
+        new("AuxAdamW", 0.05, SupportsVectors: true, LazyState: true,
+            (named, lr) => new AuxAdamW(new[] { new AuxAdamW.ParamGroup(named.Select(p => p.parameter)) }, AuxAdamWDefaults(lr), named.ToDictionary(p => p.parameter.Handle, p => p.name)),
+            (a, b, lrA, lrB) => new AuxAdamW(new[] { new AuxAdamW.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new AuxAdamW.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, AuxAdamWDefaults(lrA))),
+        new("MuonWithAuxAdamW", 0.05, SupportsVectors: true, LazyState: true,
             (named, lr) => Optim.MuonWithAuxAdamW(named, lr: lr, adamw_lr: lr, routing: ParameterRouting.Default().Muon("hidden.weight")),
             (a, b, lrA, lrB) => Optim.MuonWithAuxAdamW(new[] { ("a", a), ("b", b) }, lr: lrA, adamw_lr: lrB, routing: ParameterRouting.Explicit().Muon("a").AdamW("b"))),
     };
+
+    private static AuxAdamW.Options AuxAdamWDefaults(double lr) => new() { LearningRate = lr, beta1 = 0.9, beta2 = 0.95, eps = 1e-10, weight_decay = 0.01 };
 
     public static TheoryData<string> Names()
     {
         var data = new TheoryData<string>();
         foreach (var entry in All) data.Add(entry.Name);
+        return data;
+    }
+
+    /// <summary>MuonSharp's optimizers only (no TorchSharp reference).</summary>
+    public static TheoryData<string> OursNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var entry in All.Where(e => !e.Reference)) data.Add(entry.Name);
         return data;
     }
 

@@ -1,0 +1,32 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MuonSharp;
+
+public abstract partial class Optim
+{
+    /// <summary>Muon: momentum orthogonalized by Newton–Schulz. See <see cref="Optimizers.Muon"/>.</summary>
+    /// <typeparam name="T"><see cref="Parameter"/>, <c>(string name, Parameter parameter)</c> or <see cref="Optimizers.Muon.ParamGroup"/>.</typeparam>
+    /// <param name="parameters">Matrix (or conv filter) parameters — <c>parameters()</c>, <c>named_parameters()</c> or groups; vectors are refused.</param>
+    /// <param name="lr">Learning rate (default 0.02, Jordan et al. 2024).</param>
+    /// <param name="momentum">Momentum β in [0, 1) (default 0.95).</param>
+    /// <param name="nesterov">Nesterov look-ahead (default true).</param>
+    /// <param name="weight_decay">Decoupled weight decay (default 0).</param>
+    /// <param name="ns_steps">Newton–Schulz steps (default 5).</param>
+    /// <param name="adjust_lr">Shape scaling of the update (default Original).</param>
+    /// <param name="ns_dtype">Dtype of the Newton–Schulz iteration (default BFloat16).</param>
+    /// <param name="ns_method">Jordan's quintic (default) or the Polar Express schedule.</param>
+    public static Optimizers.Muon Muon<T>(IEnumerable<T> parameters, double lr = Optimizers.Muon.DefaultLearningRate,
+        double momentum = Optimizers.Muon.DefaultMomentum, bool nesterov = Optimizers.Muon.DefaultNesterov,
+        double weight_decay = Optimizers.Muon.DefaultWeightDecay, int ns_steps = Orthogonalize.DefaultSteps,
+        AdjustLr adjust_lr = Optimizers.Muon.DefaultAdjustLr, ScalarType ns_dtype = Optimizers.Muon.DefaultNsDtype,
+        NewtonSchulzMethod ns_method = Optimizers.Muon.DefaultNsMethod)
+    {
+        var (groups, names) = GroupsOf(parameters, nameof(Muon), p => new Optimizers.Muon.ParamGroup(p));
+        return new Optimizers.Muon(groups, new()
+        {
+            LearningRate = lr, momentum = momentum, nesterov = nesterov, weight_decay = weight_decay,
+            ns_steps = ns_steps, adjust_lr = adjust_lr, ns_dtype = ns_dtype, ns_method = ns_method,
+        }, names);
+    }
+}
