@@ -19,7 +19,6 @@ internal sealed record FeatureRun(string Optimizer, IReadOnlyList<double> Relati
     /// <summary>L(W_k)/L(W_0) at the last iterate the run reached.</summary>
     public double FinalRelativeLoss => RelativeLoss[^1];
 
-
     /// <summary>nr(G_k)/st(A): the one-step guarantee of Spectral GD over GD's at iterate k (004 §3.2).</summary>
     public IReadOnlyList<double> ConditionRatio => NuclearRank.Select(nr => nr / StableRank).ToList();
 }
