@@ -110,11 +110,11 @@ public sealed class StableRankInitExperiment : Experiment<StableRankInitConfig>
         StableRankInitPlots.Draw(context, config, activations, widths, sweep, depth);
 
         var claims = Activations.All
-            .Select(a => StableRankInitClaims.JudgeBounded(a, widths, sweep.TryGetValue(a.Name, out var s) ? s : null))
+            .Select(a => StableRankInitClaims.JudgeBounded(a, widths, sweep.TryGetValue(a.Name, out var s) ? s : null, config.Samples))
             .ToList();
         claims.Add(StableRankInitClaims.JudgeFarBelowWidth(widths[^1],
-            sweep.ToDictionary(p => p.Key, p => (IReadOnlyList<double>)p.Value.Select(v => v[^1]).ToList()), config.WidthFraction));
-        claims.Add(StableRankInitClaims.JudgeDepth(depth.TryGetValue("relu2", out var d) ? d : null, hidden, config.WidthFraction));
+            sweep.ToDictionary(p => p.Key, p => (IReadOnlyList<double>)p.Value.Select(v => v[^1]).ToList()), config.WidthFraction, config.Samples));
+        claims.Add(StableRankInitClaims.JudgeDepth(depth.TryGetValue("relu2", out var d) ? d : null, hidden, config.WidthFraction, config.Samples));
         return claims;
     }
 }
