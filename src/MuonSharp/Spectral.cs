@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace MuonSharp;
 
 /// <summary>
-/// Spectral diagnostics that explain what spectral optimizers do (papers README, "Standard
-/// definitions"). Every function computes in float64 and returns plain doubles; inputs are matrices
+/// Spectral diagnostics that explain what spectral optimizers do: stable rank st(A) = ‖A‖²_F/‖A‖²_op,
+/// nuclear rank nr(G) = ‖G‖²_*/‖G‖²_F, effective rank exp(H(p)) with p_i = σ_i/Σσ_j (Roy &amp; Vetterli
+/// 2007), spectral entropy H(p). Every function computes in float64 and returns plain doubles; inputs are matrices
 /// (trailing dimensions are flattened into columns, as the optimizers do) and are never modified.
 /// </summary>
 public static partial class Spectral

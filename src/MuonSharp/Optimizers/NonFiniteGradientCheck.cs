@@ -7,7 +7,7 @@ namespace MuonSharp.Optimizers;
 /// <summary>
 /// Finds the gradients that hold NaN or ±Inf, with one read pass over each gradient and a single host
 /// synchronization for all of them: <see cref="OptimizerBase.step"/> runs it before every update, so
-/// its cost is measured (bench/MuonSharp.Benchmarks, <c>NonFiniteCheckBenchmarks</c>).
+/// its cost is measured against a whole step (benchmark <c>NonFiniteCheckBenchmarks</c>).
 /// </summary>
 internal static class NonFiniteGradientCheck
 {

@@ -72,8 +72,8 @@ public sealed partial class Shampoo : ManagedOptimizer<Shampoo.Options, Shampoo.
     public const int DefaultStartPreconditioningStep = 10;
     /// <summary>
     /// Default largest side of a block's L or R (Anil et al. 2020 block large layers). One inverse
-    /// root of a 1024×1024 statistic (float64 eigendecomposition) took about 2 s on the 2-core machine
-    /// of DESIGN.md; each block needs two every <c>precondition_frequency</c> steps.
+    /// root of a 1024×1024 statistic (float64 eigendecomposition) took about 2 s on a 2-core x86 CPU;
+    /// each block needs two every <c>precondition_frequency</c> steps.
     /// </summary>
     public const int DefaultMaxPreconditionerDim = 1024;
     /// <summary>Default β2 of Adam grafting, Adam's own (Kingma &amp; Ba 2015).</summary>

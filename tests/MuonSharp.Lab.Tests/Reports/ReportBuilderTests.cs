@@ -116,11 +116,14 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
-    public void Every_paper_in_code_is_cited_in_docs_papers_md_and_sources_gain_their_titles()
+    public void Every_paper_in_code_is_cited_in_docs_papers_md_and_the_library_package_readme_and_sources_gain_their_titles()
     {
         var docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "papers.md"));
+        // The library's XML docs cite papers by id; its package README is where a package user resolves them.
+        var packageReadme = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "MuonSharp", "README.md"));
 
         foreach (var paper in Papers.All) Assert.Contains($"| {paper.Id} | {paper.Title} |", docs);
+        foreach (var paper in Papers.All) Assert.Contains($"| {paper.Id} | {paper.Title}", packageReadme);
         Assert.Equal("002 §4 — “The Spectral Dynamics and Noise Geometry of Muon”", Papers.WithTitles("002 §4"));
         Assert.Equal("test", Papers.WithTitles("test"));
     }
