@@ -49,7 +49,7 @@ public sealed partial class SpectralMonitor : IDisposable
     private readonly List<SpectralMonitorLayer> _layers;
     private readonly List<(string name, Parameter parameter)> _allParameters;
     private readonly int _every;
-    private readonly OptimizerHelper? _optimizer;
+    private readonly optim.Optimizer? _optimizer;
     private readonly SummaryWriter? _tensorboard;
     private readonly Func<Tensor>? _hessianLoss;
     private readonly int _hessianEvery;
@@ -61,7 +61,7 @@ public sealed partial class SpectralMonitor : IDisposable
     private bool _capturing = true;
     private bool _disposed;
 
-    private SpectralMonitor(List<SpectralMonitorLayer> layers, List<(string name, Parameter parameter)> allParameters, int every, OptimizerHelper? optimizer,
+    private SpectralMonitor(List<SpectralMonitorLayer> layers, List<(string name, Parameter parameter)> allParameters, int every, optim.Optimizer? optimizer,
         SummaryWriter? tensorboard, Func<Tensor>? hessianLoss, int hessianEvery, int seed)
     {
         _layers = layers;
@@ -91,7 +91,7 @@ public sealed partial class SpectralMonitor : IDisposable
     /// <returns>The monitor; dispose it to remove the hooks.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="every"/> or <paramref name="hessianEvery"/> out of range.</exception>
     /// <exception cref="ArgumentException">The model has no parameter with ≥ 2 dimensions.</exception>
-    public static SpectralMonitor Attach(nn.Module model, int every = DefaultEvery, OptimizerHelper? optimizer = null,
+    public static SpectralMonitor Attach(nn.Module model, int every = DefaultEvery, optim.Optimizer? optimizer = null,
         SummaryWriter? tensorboard = null, Func<Tensor>? hessianLoss = null, int hessianEvery = 0, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(model);

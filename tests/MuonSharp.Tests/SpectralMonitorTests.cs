@@ -253,6 +253,25 @@ public sealed class SpectralMonitorTests
         finally { File.Delete(path); }
     }
 
+    [Fact]
+    public void Given_a_summary_writer_every_row_becomes_a_tensorboard_scalar_named_layer_slash_metric()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"monitor-tb-{Guid.NewGuid():N}");
+        try
+        {
+            using var fc = Layer(4, 3);
+            var writer = utils.tensorboard.SummaryWriter(directory);
+            using var monitor = SpectralMonitor.Attach(fc, every: 1, tensorboard: writer);
+            fc.call(TestMatrices.Random(5, 4, seed: 32)).sum().backward();
+            monitor.Record(0);
+
+            var events = string.Concat(Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+            Assert.Contains("weight/stable_rank_a", events);
+            Assert.Contains("weight/sigma_max_w", events);
+        }
+        finally { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
+    }
+
     [Theory]
     [InlineData(2.0, UpdateRecommendation.Spectral)]
     [InlineData(5.0, UpdateRecommendation.Spectral)]
