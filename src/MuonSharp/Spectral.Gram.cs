@@ -19,7 +19,7 @@ public static partial class Spectral
     {
         using var scope = NewDisposeScope();
         var m = AsMatrix(matrix);                                       // [rows, cols], float64
-        var gram = m.shape[0] >= m.shape[1] ? m.t().matmul(m) : m.matmul(m.t());   // [k, k], k = min(rows, cols)
+        var gram = SmallerGram(m);                                      // [k, k], k = min(rows, cols)
         var eigenvalues = linalg.eigvalsh(gram).data<double>().Reverse().ToArray();          // descending
         double cutoff = eigenvalues.Length == 0 ? 0 : Orthogonalize.DefaultPolarTolerance(m.shape[0], m.shape[1]) * eigenvalues[0];
         return eigenvalues.Select(e => e > cutoff ? Math.Sqrt(e) : 0).ToArray();
@@ -38,25 +38,39 @@ public static partial class Spectral
     internal static double StableRankByPowerIteration(Tensor matrix, Generator generator, int maxIterations = 300, double relativeTolerance = 1e-13)
     {
         using var scope = NewDisposeScope();
-        var m = AsMatrix(matrix);                                       // [rows, cols], float64
-        var gram = m.shape[0] >= m.shape[1] ? m.t().matmul(m) : m.matmul(m.t());   // [k, k]
+        // The GEMM (n·d², the whole cost for a batch of activations) runs in the input's precision when that is
+        // float32 or float64 — float32 rounding moves st by ~1e-7·√n, far below its variation between batches —
+        // and only the small Gram is widened to float64.
+        var m = matrix.dtype is ScalarType.Float32 or ScalarType.Float64
+            ? matrix.detach().reshape(matrix.shape[0], -1)
+            : AsMatrix(matrix);
+        var gram = SmallerGram(m).to(ScalarType.Float64);               // [k, k]
         double frobeniusSquared = gram.trace().item<double>();
         if (frobeniusSquared == 0) return 0;
 
+        using var held = new HeldScalars();
         var v = randn(new[] { gram.shape[0] }, dtype: ScalarType.Float64, generator: generator);
+        v = v.div(v.norm());
         double top = 0;
-        for (int i = 0; i < maxIterations; i++)
+        // Reading a number back from libtorch costs more than a d×d matrix-vector product at these sizes,
+        // so convergence is checked once per block of iterations.
+        for (int done = 0; done < maxIterations; done += IterationsPerCheck)
         {
-            var w = gram.mv(v);
-            double norm = w.norm().item<double>();
-            if (norm == 0) break;
-            double rayleigh = v.dot(w).item<double>() / v.dot(v).item<double>();
-            using var inverse = (1.0 / norm).ToScalar();
-            v = w.mul(inverse);
+            for (int i = 0; i < IterationsPerCheck; i++)
+            {
+                var w = gram.mv(v);
+                v = w.div(w.norm().clamp_min(held[double.Epsilon]));
+            }
+            double rayleigh = v.dot(gram.mv(v)).item<double>();   // v has unit norm
             bool converged = Math.Abs(rayleigh - top) <= relativeTolerance * Math.Abs(rayleigh);
             top = rayleigh;
-            if (converged) break;
+            if (converged || rayleigh == 0) break;
         }
         return top <= 0 ? 0 : frobeniusSquared / top;
     }
+
+    private const int IterationsPerCheck = 10;
+
+    /// <summary>MᵀM or MMᵀ, whichever is smaller: <c>[k, k]</c> with k = min(rows, cols); same nonzero eigenvalues σᵢ².</summary>
+    private static Tensor SmallerGram(Tensor m) => m.shape[0] >= m.shape[1] ? m.t().matmul(m) : m.matmul(m.t());
 }
