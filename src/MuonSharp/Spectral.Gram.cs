@@ -26,25 +26,22 @@ public static partial class Spectral
     }
 
     /// <summary>
-    /// Stable rank ‖A‖²_F / ‖A‖²_op with ‖A‖²_op estimated by power iteration on the smaller Gram matrix
-    /// (d² per iteration after one n·d² GEMM, no d³ eigendecomposition). The start vector is drawn from
-    /// <paramref name="generator"/>, so the caller's random stream is untouched. The Rayleigh quotient
-    /// converges like (σ₂/σ₁)^(4k) and never overshoots σ₁², so the estimate is at least the true stable rank.
+    /// Stable rank ‖A‖²_F / ‖A‖²_op from a Gram matrix AᵀA or AAᵀ already formed (any floating dtype;
+    /// iterated in float64): trace / λ_max, with λ_max by power iteration (d² per iteration, no d³
+    /// eigendecomposition). Callers form the Gram in the activations' own precision and without
+    /// materializing A where that would copy it (a convolution's patches: a sum of per-image Grams).
+    /// The start vector is drawn from <paramref name="generator"/>, so the caller's random stream is
+    /// untouched. The Rayleigh quotient converges like (λ₂/λ₁)^(2k) and never overshoots λ₁, so the
+    /// estimate is at least the true stable rank.
     /// </summary>
-    /// <param name="matrix">A matrix; trailing dimensions are flattened into columns.</param>
+    /// <param name="gram">A symmetric positive semi-definite <c>[k, k]</c> matrix.</param>
     /// <param name="generator">The generator of the random start vector.</param>
     /// <param name="maxIterations">Upper bound on power iterations.</param>
     /// <param name="relativeTolerance">Stop when the Rayleigh quotient changes by less than this, relatively.</param>
-    internal static double StableRankByPowerIteration(Tensor matrix, Generator generator, int maxIterations = 300, double relativeTolerance = 1e-13)
+    internal static double StableRankOfGram(Tensor gram, Generator generator, int maxIterations = 300, double relativeTolerance = 1e-13)
     {
         using var scope = NewDisposeScope();
-        // The GEMM (n·d², the whole cost for a batch of activations) runs in the input's precision when that is
-        // float32 or float64 — float32 rounding moves st by ~1e-7·√n, far below its variation between batches —
-        // and only the small Gram is widened to float64.
-        var m = matrix.dtype is ScalarType.Float32 or ScalarType.Float64
-            ? matrix.detach().reshape(matrix.shape[0], -1)
-            : AsMatrix(matrix);
-        var gram = SmallerGram(m).to(ScalarType.Float64);               // [k, k]
+        gram = gram.to(ScalarType.Float64);
         double frobeniusSquared = gram.trace().item<double>();
         if (frobeniusSquared == 0) return 0;
 
@@ -72,5 +69,5 @@ public static partial class Spectral
     private const int IterationsPerCheck = 10;
 
     /// <summary>MᵀM or MMᵀ, whichever is smaller: <c>[k, k]</c> with k = min(rows, cols); same nonzero eigenvalues σᵢ².</summary>
-    private static Tensor SmallerGram(Tensor m) => m.shape[0] >= m.shape[1] ? m.t().matmul(m) : m.matmul(m.t());
+    internal static Tensor SmallerGram(Tensor m) => m.shape[0] >= m.shape[1] ? m.t().matmul(m) : m.matmul(m.t());
 }

@@ -176,10 +176,10 @@ public sealed partial class SpectralMonitor : IDisposable
     {
         using var scope = NewDisposeScope();
         double? stableRankA = null, nuclearRankG = null;
-        var activations = layer.PooledActivations();
-        if (activations is not null)
+        var activationGram = layer.PooledActivationGram();
+        if (activationGram is not null)
         {
-            stableRankA = Spectral.StableRankByPowerIteration(activations, _generator);
+            stableRankA = Spectral.StableRankOfGram(activationGram, _generator);
             Add(step, layer.Name, SpectralMetrics.StableRankA, stableRankA.Value);
         }
         if (layer.Weight.grad is { } gradient)

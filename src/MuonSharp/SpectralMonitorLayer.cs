@@ -14,6 +14,7 @@ internal sealed class SpectralMonitorLayer : IDisposable
     private readonly List<Tensor> _inputs = new();
     private readonly Action? _removeHook;
     private Tensor? _observedWeight;
+    private readonly Scalar _one = 1.ToScalar();   // held for the layer's lifetime: libtorch reads it during add
 
     /// <summary>Monitors <paramref name="weight"/>; when <paramref name="module"/> is given, its training-mode inputs are captured.</summary>
     public SpectralMonitorLayer(string name, Parameter weight, nn.Module<Tensor, Tensor>? module, Func<bool> capturing)
@@ -45,38 +46,37 @@ internal sealed class SpectralMonitorLayer : IDisposable
     public string Shape => $"[{string.Join(", ", Weight.shape)}]";
 
     /// <summary>
-    /// The incoming activations of every training-mode forward since the last clear, pooled along the
-    /// sample dimension as a matrix <c>[samples, in]</c> (conv inputs as unfolded patches), or null when
-    /// none was captured or the input cannot be read as this weight's activations.
+    /// The Gram matrix of the incoming activations of every training-mode forward since the last clear,
+    /// pooled along the sample dimension — the Gram of A <c>[samples, in]</c> (conv inputs as unfolded
+    /// patches), the smaller of AᵀA and AAᵀ — or null when none was captured or an input cannot be read
+    /// as this weight's activations.
     /// </summary>
-    public Tensor? PooledActivations()
+    public Tensor? PooledActivationGram()
     {
         if (_inputs.Count == 0) return null;
-        var matrices = new List<Tensor>();
-        foreach (var input in _inputs)
-        {
-            var matrix = AsActivationMatrix(input);
-            if (matrix is null) return null;
-            matrices.Add(matrix);
-        }
-        return matrices.Count == 1 ? matrices[0] : cat(matrices, 0);
-    }
-
-    private Tensor? AsActivationMatrix(Tensor input)
-    {
         long fanIn = Weight.numel() / Weight.shape[0];
         if (Module is Conv2d conv)
         {
             // Conv2d is a Linear layer on each k×k patch: its activation matrix is the unfolded input
-            // [batch·positions, in·kh·kw]. Grouped, transposed, non-zero-padded or string-padded convolutions
-            // are not that matrix; they are left without activation metrics.
-            if (conv.groups != 1 || conv.transposed || conv.padding_mode != PaddingModes.Zeros || conv.padding_type is not null || conv.padding is null || input.dim() != 4) return null;
-            var patches = nn.functional.unfold(input, (conv.kernel_size[0], conv.kernel_size[1]),
-                (conv.dilation[0], conv.dilation[1]), (conv.padding![0], conv.padding[1]), (conv.stride[0], conv.stride[1]));   // [batch, in·kh·kw, positions]
-            return patches.transpose(1, 2).reshape(-1, fanIn);
+            // [batch·positions, in·kh·kw]. Its Gram is summed per image from [batch, in·kh·kw, positions] —
+            // reshaping the unfolded tensor to rows would copy it, which costs more than the GEMM. Grouped,
+            // transposed, non-zero-padded or string-padded convolutions are not that matrix: no activation metrics.
+            if (conv.groups != 1 || conv.transposed || conv.padding_mode != PaddingModes.Zeros || conv.padding_type is not null || conv.padding is null) return null;
+            Tensor? gram = null;
+            foreach (var input in _inputs)
+            {
+                if (input.dim() != 4) return null;
+                var patches = nn.functional.unfold(input, (conv.kernel_size[0], conv.kernel_size[1]),
+                    (conv.dilation[0], conv.dilation[1]), (conv.padding[0], conv.padding[1]), (conv.stride[0], conv.stride[1]));   // [batch, in·kh·kw, positions]
+                var perImage = patches.matmul(patches.transpose(1, 2)).sum(new long[] { 0 });                                                    // [in·kh·kw, in·kh·kw]
+                gram = gram is null ? perImage : gram.add(perImage, _one);
+            }
+            return gram;
         }
-        // Linear and any module applying its weight to the last dimension: [..., in] → [samples, in].
-        return input.shape[^1] == fanIn ? input.reshape(-1, fanIn) : null;
+        // Linear and any module applying its weight to the last dimension: [..., in] → rows [samples, in].
+        if (_inputs.Any(input => input.shape[^1] != fanIn)) return null;
+        var rows = _inputs.Count == 1 ? _inputs[0].reshape(-1, fanIn) : cat(_inputs.Select(input => input.reshape(-1, fanIn)).ToList(), 0);
+        return Spectral.SmallerGram(rows);
     }
 
     /// <summary>Forgets the captured inputs.</summary>
@@ -107,6 +107,7 @@ internal sealed class SpectralMonitorLayer : IDisposable
     public void Dispose()
     {
         _removeHook?.Invoke();
+        _one.Dispose();
         ClearActivations();
         DropObservedWeight();
     }
