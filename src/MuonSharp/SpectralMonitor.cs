@@ -85,7 +85,8 @@ public sealed partial class SpectralMonitor : IDisposable
     /// <c>ns_orthogonality_error</c> is measured, and the hybrid's routing is shown in the advice.</param>
     /// <param name="tensorboard">When given, every row is also written as a scalar <c>layer/metric</c>.</param>
     /// <param name="hessianLoss">When given with <paramref name="hessianEvery"/>, a closure computing the loss on a
-    /// fixed batch: its Hessian's top eigenvalue and trace are measured. It should not draw random numbers.</param>
+    /// fixed batch: the top eigenvalue and the Hutchinson trace of its Hessian with respect to the monitored weights are
+    /// measured (<see cref="Spectral.HessianTopEigenvalue"/>, <see cref="Spectral.HessianTraceHutchinson"/>). It should not draw random numbers.</param>
     /// <param name="hessianEvery">Measure the Hessian on steps that are multiples of this (≥ 1 when <paramref name="hessianLoss"/> is given).</param>
     /// <param name="seed">Seed of the monitor's own generators.</param>
     /// <returns>The monitor; dispose it to remove the hooks.</returns>
