@@ -5,6 +5,8 @@
 //
 // The task is regression onto a random "teacher" network, so there is something to learn and
 // no data to download. Same seed, same initial weights, same batches for both optimizers.
+// A SpectralMonitor watches the Muon run (two lines: attach, record) and prints, layer by layer,
+// whether the layerwise condition nr(G) ≥ st(A) favors a spectral update there (004 §3).
 using MuonSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,22 +27,25 @@ using (no_grad())
 Console.WriteLine($"QuickStart: {Samples} samples, MLP {Inputs}→{Hidden}→{Hidden}→{Outputs}, {steps} steps, batch {BatchSize}, seed {seed}\n");
 var results = new[]
 {
-    Train("AdamW (lr 1e-3)", model => torch.optim.AdamW(model.parameters(), lr: 1e-3), x, y),
+    Train("AdamW (lr 1e-3)", model => torch.optim.AdamW(model.parameters(), lr: 1e-3), x, y, monitored: false),
     Train("Muon (lr 0.02) + AdamW (lr 1e-3)", model =>
     {
         var optimizer = Optim.MuonWithAuxAdamW(model.named_parameters(), lr: 0.02, adamw_lr: 1e-3);
         Console.WriteLine(optimizer.RoutingTable());
         return optimizer;
-    }, x, y),
+    }, x, y, monitored: true),
 };
 Console.WriteLine($"{"optimizer",-34} {"first loss",12} {"last loss",12}");
 foreach (var (name, first, last) in results) Console.WriteLine($"{name,-34} {first,12:G5} {last,12:G5}");
 
-(string name, double first, double last) Train(string name, Func<nn.Module<Tensor, Tensor>, torch.optim.Optimizer> makeOptimizer, Tensor inputs, Tensor targets)
+(string name, double first, double last) Train(string name, Func<nn.Module<Tensor, Tensor>, torch.optim.Optimizer> makeOptimizer,
+    Tensor inputs, Tensor targets, bool monitored)
 {
     manual_seed(seed + 2); // identical initial weights for every optimizer
     var model = Network();
     using var optimizer = makeOptimizer(model);
+    // The monitor never changes the training numbers, so the Muon run is the same with or without it.
+    using var monitor = monitored ? SpectralMonitor.Attach(model, every: 10, optimizer: optimizer) : null;
     var batches = new Generator((ulong)seed + 3);
     double first = double.NaN, last = double.NaN;
     for (int step = 0; step < steps; step++)
@@ -48,11 +53,18 @@ foreach (var (name, first, last) in results) Console.WriteLine($"{name,-34} {fir
         using var scope = NewDisposeScope();
         var index = randint(0, Samples, new long[] { BatchSize }, generator: batches);
         optimizer.zero_grad();
-        var loss = nn.functional.mse_loss(model.forward(inputs[index]), targets[index]);
+        var loss = nn.functional.mse_loss(model.call(inputs[index]), targets[index]);   // call: runs the monitor's hooks
         loss.backward();
+        monitor?.Record(step);   // after backward, before step
         optimizer.step();
         last = loss.ToDouble();
         if (step == 0) first = last;
+    }
+    if (monitor is not null)
+    {
+        Console.WriteLine($"Spectral monitor, {name}, observed every {monitor.Every} steps:");
+        monitor.PrintAdvice();
+        Console.WriteLine();
     }
     return (name, first, last);
 }

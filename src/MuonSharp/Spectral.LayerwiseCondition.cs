@@ -60,9 +60,12 @@ public static partial class Spectral
         //   Their quotient (004 §3.2) is
         //     [‖G‖²_* / ‖G‖²_F] · [‖A‖²_op / ‖A‖²_F] = nr(G) / st(A),
         //   so the spectral step's guarantee is at least GD's exactly when nr(G) ≥ st(A) (004 §3.3).
-        double nuclearRank = NuclearRank(gradient);
-        double stableRank = StableRank(activations);
+        return LayerwiseConditionFrom(NuclearRank(gradient), StableRank(activations));
+    }
 
+    /// <summary>The condition from the two ranks already measured (the monitor measures them from Gram spectra).</summary>
+    internal static LayerwiseCondition LayerwiseConditionFrom(double nuclearRank, double stableRank)
+    {
         // A zero gradient gives both steps a zero guarantee: nothing is favored and the ratio is 0, not 0/0.
         if (nuclearRank == 0) return new LayerwiseCondition(nuclearRank, stableRank, 0, false);
         double ratio = stableRank == 0 ? double.PositiveInfinity : nuclearRank / stableRank;

@@ -40,17 +40,18 @@ public static partial class Spectral
 
     /// <summary>Stable rank st(A) = ‖A‖²_F / ‖A‖²_op, between 1 and rank(A); 0 for the zero matrix.</summary>
     /// <param name="matrix">A matrix.</param>
-    public static double StableRank(Tensor matrix)
-    {
-        var s = SingularValues(matrix);
-        return s.Length == 0 || s[0] == 0 ? 0 : s.Sum(x => x * x) / (s[0] * s[0]);
-    }
+    public static double StableRank(Tensor matrix) => StableRankOf(SingularValues(matrix));
+
+    /// <summary>st = Σσᵢ² / σ₁² of singular values given largest first; 0 when they are all zero.</summary>
+    internal static double StableRankOf(double[] s) => s.Length == 0 || s[0] == 0 ? 0 : s.Sum(x => x * x) / (s[0] * s[0]);
 
     /// <summary>Nuclear rank nr(G) = ‖G‖²_* / ‖G‖²_F, between 1 and rank(G); 0 for the zero matrix.</summary>
     /// <param name="matrix">A matrix.</param>
-    public static double NuclearRank(Tensor matrix)
+    public static double NuclearRank(Tensor matrix) => NuclearRankOf(SingularValues(matrix));
+
+    /// <summary>nr = (Σσᵢ)² / Σσᵢ² of singular values; 0 when they are all zero.</summary>
+    internal static double NuclearRankOf(double[] s)
     {
-        var s = SingularValues(matrix);
         double frobeniusSquared = s.Sum(x => x * x);
         return frobeniusSquared == 0 ? 0 : s.Sum() * s.Sum() / frobeniusSquared;
     }
@@ -67,11 +68,10 @@ public static partial class Spectral
 
     /// <summary>Effective rank (Roy &amp; Vetterli 2007) exp(H(p)), between 1 and rank(A); 0 for the zero matrix.</summary>
     /// <param name="matrix">A matrix.</param>
-    public static double EffectiveRank(Tensor matrix)
-    {
-        var s = SingularValues(matrix);
-        return s.Sum() == 0 ? 0 : Math.Exp(EntropyOf(s));
-    }
+    public static double EffectiveRank(Tensor matrix) => EffectiveRankOf(SingularValues(matrix));
+
+    /// <summary>exp of the spectral entropy of singular values; 0 when they are all zero.</summary>
+    internal static double EffectiveRankOf(double[] s) => s.Sum() == 0 ? 0 : Math.Exp(EntropyOf(s));
 
     private static double EntropyOf(double[] singularValues)
     {
