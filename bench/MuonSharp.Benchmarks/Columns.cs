@@ -66,6 +66,19 @@ public abstract class DerivedColumn : IColumn
             && other.Parameters.DisplayInfo == benchmarkCase.Parameters.DisplayInfo
             && method(other));
 
+    /// <summary>The case of the same type and parameters whose method is named <paramref name="method"/>, if it ran.</summary>
+    /// <param name="summary">The run.</param>
+    /// <param name="benchmarkCase">The row.</param>
+    /// <param name="method">A benchmark method name of the same class.</param>
+    protected static BenchmarkCase? Sibling(Summary summary, BenchmarkCase benchmarkCase, string method) =>
+        Sibling(summary, benchmarkCase, other => other.Descriptor.WorkloadMethod.Name == method);
+
+    /// <summary>Whether the row is one of <paramref name="methods"/> of <see cref="OptimizerStepBenchmarks"/>.</summary>
+    /// <param name="benchmarkCase">The row.</param>
+    /// <param name="methods">Benchmark method names.</param>
+    protected static bool IsOptimizerStep(BenchmarkCase benchmarkCase, params string[] methods) =>
+        benchmarkCase.Descriptor.Type == typeof(OptimizerStepBenchmarks) && methods.Contains(benchmarkCase.Descriptor.WorkloadMethod.Name);
+
     /// <summary>GFLOP/s of a case from its FLOP model and fastest iteration, or null.</summary>
     /// <param name="summary">The run.</param>
     /// <param name="benchmarkCase">The row.</param>
@@ -151,11 +164,9 @@ public sealed class StepModelColumn : DerivedColumn
     /// <inheritdoc />
     protected override double? Compute(Summary summary, BenchmarkCase benchmarkCase)
     {
-        string name = benchmarkCase.Descriptor.WorkloadMethod.Name;
-        if (benchmarkCase.Descriptor.Type != typeof(OptimizerStepBenchmarks)
-            || name is not (nameof(OptimizerStepBenchmarks.Muon) or nameof(OptimizerStepBenchmarks.MuonBatched))) return null;
-        var gemms = Sibling(summary, benchmarkCase, c => c.Descriptor.WorkloadMethod.Name == nameof(OptimizerStepBenchmarks.MuonGemmsOnly));
-        var elementwise = Sibling(summary, benchmarkCase, c => c.Descriptor.WorkloadMethod.Name == nameof(OptimizerStepBenchmarks.AdamWElementwise));
+        if (!IsOptimizerStep(benchmarkCase, nameof(OptimizerStepBenchmarks.Muon), nameof(OptimizerStepBenchmarks.MuonBatched))) return null;
+        var gemms = Sibling(summary, benchmarkCase, nameof(OptimizerStepBenchmarks.MuonGemmsOnly));
+        var elementwise = Sibling(summary, benchmarkCase, nameof(OptimizerStepBenchmarks.AdamWElementwise));
         if (gemms is null || elementwise is null) return null;
         return FastestNanoseconds(summary, benchmarkCase) is double step
                && FastestNanoseconds(summary, gemms) is double floor
@@ -179,11 +190,9 @@ public sealed class OfAdamWColumn : DerivedColumn
     /// <inheritdoc />
     protected override double? Compute(Summary summary, BenchmarkCase benchmarkCase)
     {
-        string name = benchmarkCase.Descriptor.WorkloadMethod.Name;
-        if (benchmarkCase.Descriptor.Type != typeof(OptimizerStepBenchmarks)
-            || name is not (nameof(OptimizerStepBenchmarks.Muon) or nameof(OptimizerStepBenchmarks.MuonBatched)
-                or nameof(OptimizerStepBenchmarks.MuonBatchedWithoutGram) or nameof(OptimizerStepBenchmarks.Lion) or nameof(OptimizerStepBenchmarks.Shampoo))) return null;
-        var adamw = Sibling(summary, benchmarkCase, c => c.Descriptor.WorkloadMethod.Name == nameof(OptimizerStepBenchmarks.AdamW));
+        if (!IsOptimizerStep(benchmarkCase, nameof(OptimizerStepBenchmarks.Muon), nameof(OptimizerStepBenchmarks.MuonBatched),
+                nameof(OptimizerStepBenchmarks.MuonBatchedWithoutGram), nameof(OptimizerStepBenchmarks.Lion), nameof(OptimizerStepBenchmarks.Shampoo))) return null;
+        var adamw = Sibling(summary, benchmarkCase, nameof(OptimizerStepBenchmarks.AdamW));
         return adamw is not null && FastestNanoseconds(summary, benchmarkCase) is double step && FastestNanoseconds(summary, adamw) is double floor
             ? step / floor
             : null;

@@ -19,7 +19,9 @@ namespace MuonSharp.Optimizers;
 /// than two dimensions (conv filters <c>[out, in, kh, kw]</c>) are orthogonalized as
 /// <c>[out, in·kh·kw]</c> and <c>s</c> is computed on that flattened shape. Vectors and scalars are
 /// refused: route them (and embeddings and the output head) to AdamW with
-/// <c>Optim.MuonWithAuxAdamW</c>. All parameters of one flattened shape are orthogonalized in one
+/// <c>Optim.MuonWithAuxAdamW</c>. A matrix more than four times wider than tall (or taller than
+/// wide) is orthogonalized by Gram Newton–Schulz in float32 and written into the parameter by one GEMM
+/// (<see cref="UseGramNewtonSchulz"/>); all parameters of one other flattened shape go through one
 /// batched Newton–Schulz call (<see cref="BatchSameShapes"/>).
 /// </summary>
 public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
