@@ -43,7 +43,7 @@ public sealed class BenchmarkConfig : ManualConfig
     {
         Add(DefaultConfig.Instance);
         AddColumn(StatisticColumn.Median, StatisticColumn.Min);
-        AddColumn(new FlopsColumn(), new ThroughputColumn(), new FractionOfMatmulColumn(), new StepModelColumn());
+        AddColumn(new FlopsColumn(), new ThroughputColumn(), new FractionOfMatmulColumn(), new StepModelColumn(), new OfAdamWColumn());
         WithOption(ConfigOptions.JoinSummary, false);
     }
 }

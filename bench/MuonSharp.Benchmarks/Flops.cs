@@ -21,10 +21,17 @@ public enum FlopModel
     /// </summary>
     PolarSvd,
     /// <summary>
-    /// One Muon step's Newton–Schulz work on the small GPT's hidden matrices (see <see cref="SmallGpt"/>):
-    /// the sum of <see cref="NewtonSchulz"/> over its Muon matrices.
+    /// One Muon step's orthogonalization work on the benchmark's parameter set (its "Model"
+    /// parameter, see <see cref="ParameterSets"/>): over its Muon matrices, <see cref="GramNewtonSchulz"/>
+    /// for the shapes Muon runs by Gram Newton–Schulz and <see cref="NewtonSchulz"/> for the rest.
     /// </summary>
-    SmallGptNewtonSchulz,
+    MuonStep,
+    /// <summary>
+    /// Gram Newton–Schulz on an m×n matrix (m ≤ n): 4m²n + (8·steps − 6)·m³ — S = XXᵀ and the final
+    /// F·X (2m²n each); per step R² (2m³), and from the second step P·Q (2m³), from the first to the
+    /// second-to-last Q·S·Qᵀ (4m³).
+    /// </summary>
+    GramNewtonSchulz,
 }
 
 /// <summary>Marks a benchmark with its FLOP model and compute dtype, for the throughput columns.</summary>
@@ -61,6 +68,21 @@ public static class Flops
         return steps * (4 * m * m * n + 2 * m * m * m);
     }
 
+    /// <summary>4m²n + (8·steps − 6)·m³ for an m×n matrix with m ≤ n (either orientation may be given).</summary>
+    /// <param name="rows">Rows.</param>
+    /// <param name="cols">Columns.</param>
+    /// <param name="steps">Iterations.</param>
+    public static double GramNewtonSchulz(long rows, long cols, int steps = Steps)
+    {
+        double m = Math.Min(rows, cols), n = Math.Max(rows, cols);
+        return 4 * m * m * n + (8.0 * steps - 6) * m * m * m;
+    }
+
+    /// <summary>Whether Muon orthogonalizes a float32 matrix of this shape by Gram Newton–Schulz (with its default ns_dtype).</summary>
+    /// <param name="rows">Rows.</param>
+    /// <param name="cols">Columns.</param>
+    public static bool UsesGram(long rows, long cols) => Orthogonalize.PrefersGram(rows, cols, TorchSharp.torch.ScalarType.BFloat16);
+
     /// <summary>6mn² + 20n³ + 2mn² with m ≥ n: R-SVD of Golub &amp; Van Loan plus the product U₁·Vᵀ.</summary>
     /// <param name="rows">Rows.</param>
     /// <param name="cols">Columns.</param>
@@ -70,9 +92,10 @@ public static class Flops
         return 6 * m * n * n + 20 * n * n * n + 2 * m * n * n;
     }
 
-    /// <summary>Newton–Schulz FLOPs of one Muon step on <see cref="SmallGpt"/>'s hidden matrices.</summary>
-    public static double SmallGptNewtonSchulz() =>
-        SmallGpt.MuonShapes().Sum(shape => NewtonSchulz(shape[0], shape[1]));
+    /// <summary>Orthogonalization FLOPs of one Muon step on a parameter set's Muon matrices, by the algorithm each runs.</summary>
+    /// <param name="set">A <see cref="ParameterSets"/> name.</param>
+    public static double MuonStep(string set) =>
+        ParameterSets.MuonShapes(set).Sum(s => UsesGram(s[0], s[1]) ? GramNewtonSchulz(s[0], s[1]) : NewtonSchulz(s[0], s[1]));
 
     /// <summary>The FLOP count of one operation of <paramref name="benchmarkCase"/>, or null without a model.</summary>
     /// <param name="benchmarkCase">A benchmark with a <see cref="FlopsAttribute"/> and, for size-dependent models, a "Size" parameter "m×n".</param>
@@ -80,12 +103,14 @@ public static class Flops
     {
         var attribute = AttributeOf(benchmarkCase);
         if (attribute is null) return null;
-        if (attribute.Model == FlopModel.SmallGptNewtonSchulz) return SmallGptNewtonSchulz();
+        if (attribute.Model == FlopModel.MuonStep)
+            return benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Model")?.Value is string set ? MuonStep(set) : null;
         if (attribute.Model == FlopModel.None || SizeOf(benchmarkCase) is not var (rows, cols)) return null;
         return attribute.Model switch
         {
             FlopModel.Matmul => Matmul(rows, cols),
             FlopModel.NewtonSchulz => NewtonSchulz(rows, cols),
+            FlopModel.GramNewtonSchulz => GramNewtonSchulz(rows, cols),
             FlopModel.PolarSvd => PolarSvd(rows, cols),
             _ => null,
         };

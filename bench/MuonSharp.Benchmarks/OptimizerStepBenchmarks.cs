@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 namespace MuonSharp.Benchmarks;
 
 /// <summary>
-/// One optimizer step on <see cref="SmallGpt"/>'s parameters, each with a fixed gradient. Every call
+/// One optimizer step on a parameter set's parameters (<see cref="Model"/>: the small GPT at width
+/// 256 or 128, or the MNIST CNN; see <see cref="ParameterSets"/>), each with a fixed gradient. Every call
 /// runs <see cref="StepsPerCall"/> steps and BenchmarkDotNet reports the time per step, so Shampoo's
 /// inverse roots (every 10th step by default) are amortized as in training. Each benchmark has its own
 /// copy of the parameters and is warmed up by <see cref="StepsPerCall"/> steps, so state is allocated
@@ -24,6 +25,11 @@ public class OptimizerStepBenchmarks
     private List<(string Name, Parameter Parameter)> _parameters = new();
     private OptimizerHelper? _optimizer;
     private List<Tensor> _buckets = new();
+    private NewtonSchulzWorkspace _workspace = new();
+
+    /// <summary>The parameter set, a <see cref="ParameterSets"/> name.</summary>
+    [Params(ParameterSets.Gpt256, ParameterSets.Gpt128, ParameterSets.Cnn)]
+    public string Model { get; set; } = ParameterSets.Gpt256;
     private List<(Tensor Parameter, Tensor Grad, Tensor ExpAvg, Tensor ExpAvgSq, Tensor Denominator)> _adamw = new();
 
     /// <summary>TorchSharp's AdamW on every parameter (lr 1e-3, β (0.9, 0.99), weight decay 0.1: <c>002</c>'s small GPT).</summary>
@@ -46,41 +52,58 @@ public class OptimizerStepBenchmarks
     [GlobalSetup(Target = nameof(MuonBatched))]
     public void SetupMuonBatched() => Prepare(p => Hybrid(p, batched: true));
 
+    /// <summary>As <see cref="SetupMuonBatched"/> with Gram Newton–Schulz off: every shape by bfloat16 Newton–Schulz, as before it existed.</summary>
+    [GlobalSetup(Target = nameof(MuonBatchedWithoutGram))]
+    public void SetupMuonBatchedWithoutGram() => Prepare(p =>
+    {
+        var optimizer = Hybrid(p, batched: true);
+        optimizer.MuonPart.UseGramNewtonSchulz = false;
+        return optimizer;
+    });
+
     /// <summary>The parameters alone: the non-finite gradient check reads their gradients.</summary>
     [GlobalSetup(Target = nameof(NonFiniteGradientCheck))]
-    public void SetupNonFiniteGradientCheck() => _parameters = SmallGpt.Create();
+    public void SetupNonFiniteGradientCheck() => _parameters = ParameterSets.Create(Model);
 
     /// <summary>Stacks Muon's matrices by shape, as the batched step does, in float32.</summary>
     [GlobalSetup(Target = nameof(MuonNewtonSchulzOnly))]
     public void SetupNewtonSchulzOnly()
     {
-        _buckets = SmallGpt.MuonShapes().GroupBy(s => string.Join("x", s))
+        _buckets = ParameterSets.MuonShapes(Model).GroupBy(s => string.Join("x", s))
             .Select(bucket => randn(new[] { (long)bucket.Count(), bucket.First()[0], bucket.First()[1] }))
             .ToList();
     }
 
     /// <summary>
-    /// Muon's matrices in bfloat16, stacked by shape as the batched step stacks them: the GEMMs of
-    /// the batched Newton–Schulz calls and nothing else.
+    /// Muon's matrices stacked by shape as the batched step stacks them, in the dtype of the algorithm
+    /// each shape runs: bfloat16 for batched Newton–Schulz, float32 for Gram Newton–Schulz.
     /// </summary>
     [GlobalSetup(Target = nameof(MuonGemmsOnly))]
     public void SetupGemmsOnly()
     {
         var generator = new Generator(0);
-        _buckets = SmallGpt.MuonShapes().GroupBy(s => string.Join("x", s))
+        _buckets = ParameterSets.MuonShapes(Model).GroupBy(s => string.Join("x", s))
             .Select(bucket =>
             {
                 long count = bucket.Count(), rows = bucket.First()[0], cols = bucket.First()[1];
-                return (randn(new[] { count, rows, cols }, generator: generator) / Math.Sqrt(rows * cols)).to(ScalarType.BFloat16);
+                var x = randn(new[] { count, rows, cols }, generator: generator) / Math.Sqrt(rows * cols);
+                return Flops.UsesGram(rows, cols) ? x : x.to(ScalarType.BFloat16);
             })
             .ToList();
+        // Defined values in the Gram buffers the GEMMs read (uninitialized memory may hold denormals, which slow GEMMs down).
+        foreach (var x in _buckets.Where(x => Flops.UsesGram(x.shape[1], x.shape[2])))
+        {
+            long m = Math.Min(x.shape[1], x.shape[2]);
+            var b = _workspace.Gram(m);
+            foreach (var t in new[] { b.S, b.R, b.P, b.Q, b.Next, b.T }) t.copy_(eye(m) + randn(new[] { m, m }, generator: generator) / m);
+        }
     }
 
     /// <summary>Every parameter with AdamW's two moments and a denominator buffer, allocated once.</summary>
     [GlobalSetup(Target = nameof(AdamWElementwise))]
     public void SetupAdamWElementwise()
     {
-        _parameters = SmallGpt.Create();
+        _parameters = ParameterSets.Create(Model);
         _adamw = _parameters.Select(p => ((Tensor)p.Parameter, p.Parameter.grad!, zeros_like(p.Parameter), zeros_like(p.Parameter), zeros_like(p.Parameter))).ToList();
     }
 
@@ -92,7 +115,8 @@ public class OptimizerStepBenchmarks
         foreach (var (_, parameter) in _parameters) parameter.Dispose();
         foreach (var bucket in _buckets) bucket.Dispose();
         foreach (var (_, _, m, v, d) in _adamw) { m.Dispose(); v.Dispose(); d.Dispose(); }
-        (_optimizer, _parameters, _buckets, _adamw) = (null, new(), new(), new());
+        _workspace.Dispose();
+        (_optimizer, _parameters, _buckets, _adamw, _workspace) = (null, new(), new(), new(), new());
     }
 
     /// <summary>AdamW step.</summary>
@@ -108,12 +132,16 @@ public class OptimizerStepBenchmarks
     public void Shampoo() => Steps();
 
     /// <summary>Muon + auxiliary AdamW step, one matrix at a time.</summary>
-    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]
+    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.MuonStep, "mixed")]
     public void Muon() => Steps();
 
     /// <summary>Muon + auxiliary AdamW step, same shapes batched.</summary>
-    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]
+    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.MuonStep, "mixed")]
     public void MuonBatched() => Steps();
+
+    /// <summary>Muon + auxiliary AdamW step, same shapes batched, no Gram path (compare with <see cref="MuonBatched"/>).</summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall)]
+    public void MuonBatchedWithoutGram() => Steps();
 
     /// <summary>
     /// The check every step() makes before it touches anything: do the gradients of all parameters
@@ -127,29 +155,44 @@ public class OptimizerStepBenchmarks
             if (Optimizers.NonFiniteGradientCheck.Find(parameters).Count != 0) throw new InvalidOperationException("SmallGpt's gradients are finite.");
     }
 
-    /// <summary>Only the Newton–Schulz calls of the batched step (bfloat16, float32 in and out).</summary>
-    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]
+    /// <summary>
+    /// Only the orthogonalization calls of the batched step: batched bfloat16 Newton–Schulz (float32 in
+    /// and out), or for the shapes Muon runs by Gram Newton–Schulz the float32 Gram factor and its
+    /// product with each matrix.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.MuonStep, "mixed")]
     public void MuonNewtonSchulzOnly()
     {
+        var schedule = Enumerable.Repeat(Orthogonalize.JordanQuintic, Flops.Steps).ToArray();
         for (int step = 0; step < StepsPerCall; step++)
             foreach (var bucket in _buckets)
             {
-                using var result = Orthogonalize.NewtonSchulz(bucket);
+                using var scope = NewDisposeScope();
+                if (!Flops.UsesGram(bucket.shape[1], bucket.shape[2])) Orthogonalize.NewtonSchulz(bucket);
+                else foreach (var g in bucket.unbind(0)) Orthogonalize.GramNewtonSchulz(g, schedule);
             }
     }
 
     /// <summary>
-    /// The floor of the Muon step model: the three GEMMs per Newton–Schulz step (A = XXᵀ, A·A, A·X;
-    /// tall matrices XᵀX and X·A, as the library does) as batched bfloat16 matmuls over each stack of
-    /// same-shaped matrices, with no elementwise work. Its time is the FLOP model at the matmul rate
-    /// measured for exactly these shapes. (Inputs stay fixed, so nothing grows over the iterations.)
+    /// The floor of the Muon step model: the GEMMs of the algorithm Muon runs on each shape and no
+    /// elementwise work. Batched Newton–Schulz (bfloat16): three per step (A = XXᵀ, A·A, A·X; tall
+    /// matrices XᵀX and X·A, as the library does) as batched matmuls over each stack of same-shaped
+    /// matrices. Gram Newton–Schulz (float32, one matrix at a time): S = XXᵀ, then per step R², P·Q
+    /// and Q·S·Qᵀ as in <see cref="Orthogonalize.GramFactor"/>, then F·X — addmm_ into buffers
+    /// allocated once. Its time is the FLOP model at the matmul rate measured for exactly these
+    /// shapes. (Inputs stay fixed, so nothing grows over the iterations.)
     /// </summary>
-    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.SmallGptNewtonSchulz, "bf16")]
+    [Benchmark(OperationsPerInvoke = StepsPerCall), Flops(FlopModel.MuonStep, "mixed")]
     public void MuonGemmsOnly()
     {
         for (int step = 0; step < StepsPerCall; step++)
             foreach (var x in _buckets)
             {
+                if (Flops.UsesGram(x.shape[1], x.shape[2]))
+                {
+                    foreach (var g in x.unbind(0)) GramGemms(g);
+                    continue;
+                }
                 bool tall = x.shape[1] > x.shape[2];
                 for (int k = 0; k < Flops.Steps; k++)
                 {
@@ -159,6 +202,27 @@ public class OptimizerStepBenchmarks
                     var next = tall ? x.matmul(poly) : poly.matmul(x);
                 }
             }
+    }
+
+    /// <summary>The GEMMs of one Gram Newton–Schulz call on a wide or tall float32 matrix, nothing else.</summary>
+    private void GramGemms(Tensor g)
+    {
+        using var scope = NewDisposeScope();
+        bool tall = g.shape[0] > g.shape[1];
+        var b = _workspace.Gram(Math.Min(g.shape[0], g.shape[1]));
+        if (tall) b.S.addmm_(g.mT, g, beta: 0f, alpha: 1f);
+        else b.S.addmm_(g, g.mT, beta: 0f, alpha: 1f);
+        for (int k = 0; k < Flops.Steps; k++)
+        {
+            b.P.addmm_(b.R, b.R, beta: 0f, alpha: 1f);                             // R²
+            if (k > 0) b.Next.addmm_(b.P, b.Q, beta: 0f, alpha: 1f);               // P·Q
+            if (k == Flops.Steps - 1) break;
+            b.T.addmm_(b.S, b.Q.mT, beta: 0f, alpha: 1f);                          // S·Qᵀ
+            b.R.addmm_(b.Q, b.T, beta: 0f, alpha: 1f);                             // Q·(S·Qᵀ)
+        }
+        var output = g.new_empty(g.shape);
+        if (tall) output.addmm_(g, b.Q.mT, beta: 0f, alpha: 1f);
+        else output.addmm_(b.Q, g, beta: 0f, alpha: 1f);
     }
 
     /// <summary>
@@ -193,7 +257,7 @@ public class OptimizerStepBenchmarks
 
     private void Prepare(Func<List<(string Name, Parameter Parameter)>, OptimizerHelper> create)
     {
-        _parameters = SmallGpt.Create();
+        _parameters = ParameterSets.Create(Model);
         _optimizer = create(_parameters);
         Steps();
     }

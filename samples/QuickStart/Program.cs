@@ -1,7 +1,13 @@
 // QuickStart: train the same small network twice — once with AdamW, once with Muon (hidden
 // matrices) + AdamW (everything else) — and print where both loss curves start and end.
 //
-//     dotnet run --project samples/QuickStart [-- --steps 300 --seed 0]
+//     dotnet run --project samples/QuickStart [-- --steps 300 --seed 0 --threads 1]
+//
+// Threads: libtorch runs each operation on several threads, one per core by default. On a machine
+// where other jobs keep the cores busy, every operation waits for its slowest thread: on a shared
+// 2-core machine this sample took 2 s or 147 s at random with the default. Small models like this
+// one gain little from a second thread, so the sample uses 1 (torch.set_num_threads, before any
+// tensor work); pass --threads 0 to keep libtorch's default.
 //
 // The task is regression onto a random "teacher" network, so there is something to learn and
 // no data to download. Same seed, same initial weights, same batches for both optimizers.
@@ -13,6 +19,8 @@ using static TorchSharp.torch;
 
 int steps = ReadOption(args, "--steps", 300);
 int seed = ReadOption(args, "--seed", 0);
+int threads = ReadOption(args, "--threads", 1);
+if (threads > 0) set_num_threads(threads);
 
 const int Inputs = 32, Hidden = 128, Outputs = 8, Samples = 2048, BatchSize = 256;
 var generator = new Generator((ulong)seed);
@@ -24,7 +32,7 @@ using (no_grad())
     y = Network().forward(x); // the teacher's outputs are the regression targets
 }
 
-Console.WriteLine($"QuickStart: {Samples} samples, MLP {Inputs}→{Hidden}→{Hidden}→{Outputs}, {steps} steps, batch {BatchSize}, seed {seed}\n");
+Console.WriteLine($"QuickStart: {Samples} samples, MLP {Inputs}→{Hidden}→{Hidden}→{Outputs}, {steps} steps, batch {BatchSize}, seed {seed}, {get_num_threads()} libtorch thread(s)\n");
 var results = new[]
 {
     Train("AdamW (lr 1e-3)", model => torch.optim.AdamW(model.parameters(), lr: 1e-3), x, y, monitored: false),

@@ -8,7 +8,7 @@ namespace MuonSharp;
 /// of Muon and Spectral GD. Pure functions: inputs are never modified, shapes are preserved, and
 /// every function is batched over leading dimensions (a <c>[k, m, n]</c> input is k matrices).
 /// </summary>
-public static class Orthogonalize
+public static partial class Orthogonalize
 {
     /// <summary>
     /// Coefficients (a, b, c) of one odd polynomial step X ← aX + b(XXᵀ)X + c(XXᵀ)²X.

@@ -19,7 +19,9 @@ namespace MuonSharp.Optimizers;
 /// than two dimensions (conv filters <c>[out, in, kh, kw]</c>) are orthogonalized as
 /// <c>[out, in·kh·kw]</c> and <c>s</c> is computed on that flattened shape. Vectors and scalars are
 /// refused: route them (and embeddings and the output head) to AdamW with
-/// <c>Optim.MuonWithAuxAdamW</c>. All parameters of one flattened shape are orthogonalized in one
+/// <c>Optim.MuonWithAuxAdamW</c>. A matrix more than four times wider than tall (or taller than
+/// wide) is orthogonalized by Gram Newton–Schulz in float32 and written into the parameter by one GEMM
+/// (<see cref="UseGramNewtonSchulz"/>); all parameters of one other flattened shape go through one
 /// batched Newton–Schulz call (<see cref="BatchSameShapes"/>).
 /// </summary>
 public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
@@ -92,14 +94,33 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     /// <inheritdoc />
     protected override State CreateState(Parameter parameter, Options options) => new(parameter);
 
+    /// <summary>
+    /// Orthogonalize a matrix more than four times wider than tall (or taller than wide) by Gram
+    /// Newton–Schulz in float32, written straight into the parameter (<see cref="Orthogonalize.GramFactor"/>):
+    /// about half the time of bfloat16 Newton–Schulz on such shapes (the MNIST CNN's fc1 [128, 9216],
+    /// its second conv [64, 288]) and closer to the float64 iteration (docs/PERFORMANCE.md). Taken for
+    /// float32 parameters, Jordan's quintic and a bfloat16 or float32 <c>ns_dtype</c>; Polar Express
+    /// keeps the plain path (its steep first polynomial amplifies the float32 rounding of the Gram
+    /// matrix past the tolerance the Gram path is tested to). Default true.
+    /// </summary>
+    public bool UseGramNewtonSchulz { get; set; } = true;
+
+    private readonly NewtonSchulzWorkspace _workspace = new();
+
     /// <summary>One parameter: momentum, Newton–Schulz of its flattened look-ahead, the update.</summary>
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
     {
         var u = Lookahead(parameter, grad, state, options);
-        Apply(parameter, Orthogonal(u.reshape(u.shape[0], -1), options), options);   // [out, in·kh·kw]
+        var matrix = u.reshape(u.shape[0], -1);   // [out, in·kh·kw]
+        if (UsesGram(parameter, matrix.shape[1], options) && ApplyGram(parameter, matrix, options)) return;
+        Apply(parameter, Orthogonal(matrix, options), options);
     }
 
-    /// <summary>With <see cref="BatchSameShapes"/>, each set of same-shaped matrices goes through one batched Newton–Schulz call.</summary>
+    /// <summary>
+    /// With <see cref="BatchSameShapes"/>, each set of same-shaped matrices goes through one batched
+    /// Newton–Schulz call; shapes on the Gram path go one by one (they are the very rectangular
+    /// matrices a model has few of, and the Gram path writes each straight into its parameter).
+    /// </summary>
     protected override void UpdateGroup(IReadOnlyList<ParameterStep> steps, Options options)
     {
         if (!BatchSameShapes)
@@ -110,26 +131,51 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         foreach (var sameShape in steps.GroupBy(s => (s.Parameter.shape[0], s.Parameter.numel() / s.Parameter.shape[0])))
         {
             var bucket = sameShape.ToList();
-            if (bucket.Count == 1)
+            var (rows, cols) = sameShape.Key;
+            if (bucket.Count == 1 || UsesGram(bucket[0].Parameter, cols, options))
             {
                 base.UpdateGroup(bucket, options);
                 continue;
             }
-            var (rows, cols) = sameShape.Key;
             var lookaheads = bucket.Select(s => Lookahead(s.Parameter, s.Gradient, s.State, options).reshape(rows, cols));
             var orthogonal = Orthogonal(stack(lookaheads), options).unbind(0);   // [k, out, in·kh·kw] → k × [out, in·kh·kw]
             for (int i = 0; i < bucket.Count; i++) Apply(bucket[i].Parameter, orthogonal[i], options);
         }
     }
 
-    /// <summary>buf ← β·buf + (1−β)·g; returns nesterov ? (1−β)·g + β·buf : buf.</summary>
+    /// <summary>buf ← β·buf + (1−β)·g as one lerp pass; returns nesterov ? (1−β)·g + β·buf (one more) : buf.</summary>
     private static Tensor Lookahead(Parameter parameter, Tensor grad, State state, Options options)
     {
         double beta = options.momentum!.Value;
         var buf = state.momentum_buffer ??= zeros_like(parameter);
-        using var s = new HeldScalars();
-        buf.mul_(s[beta]).add_(grad, alpha: s[1 - beta]);
-        return options.nesterov!.Value ? grad.mul(s[1 - beta]).add_(buf, alpha: s[beta]) : buf;
+        // TorchSharp's lerp takes its weight as a tensor (a 0-D one broadcasts); two passes become one.
+        buf.lerp_(grad, tensor(1 - beta, buf.dtype));                     // buf + (1−β)(g − buf)
+        return options.nesterov!.Value ? grad.lerp(buf, tensor(beta, buf.dtype)) : buf;   // g + β(buf − g)
+    }
+
+    /// <summary>Whether this parameter, flattened to [rows, <paramref name="cols"/>], takes the Gram path (see <see cref="UseGramNewtonSchulz"/>).</summary>
+    private bool UsesGram(Parameter parameter, long cols, Options options) =>
+        UseGramNewtonSchulz
+        && parameter.dtype == ScalarType.Float32
+        && options.ns_method == NewtonSchulzMethod.JordanQuintic
+        && Orthogonalize.PrefersGram(parameter.shape[0], cols, options.ns_dtype!.Value);
+
+    /// <summary>
+    /// p ← (1 − lr·wd)·p − lr·s·F·U (tall: U·Fᵀ) in one <c>addmm_</c>, F the Gram factor of the
+    /// look-ahead U; false (nothing touched) when ‖U‖² overflows float32 and the plain path must scale it.
+    /// </summary>
+    private bool ApplyGram(Parameter parameter, Tensor matrix, Options options)
+    {
+        var schedule = Enumerable.Repeat(Orthogonalize.JordanQuintic, options.ns_steps!.Value).ToArray();
+        var factor = Orthogonalize.GramFactor(matrix, schedule, Orthogonalize.DefaultEpsilon, 1.0, _workspace);
+        if (factor is null) return false;
+        double lr = options.LearningRate!.Value, wd = options.weight_decay!.Value;
+        double scale = ShapeScale(matrix.shape[0], matrix.shape[1], options.adjust_lr!.Value);
+        float beta = (float)(1 - lr * wd), alpha = (float)(-lr * scale);
+        var target = parameter.view(matrix.shape);
+        if (matrix.shape[0] > matrix.shape[1]) target.addmm_(matrix, factor.mT, beta, alpha);
+        else target.addmm_(factor, matrix, beta, alpha);
+        return true;
     }
 
     /// <summary>
@@ -156,6 +202,13 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         using var s = new HeldScalars();
         if (wd != 0) parameter.mul_(s[1 - lr * wd]);                  // decoupled weight decay
         parameter.add_(orthogonal.view(parameter.shape), alpha: s[-lr * scale]);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _workspace.Dispose();
     }
 
     /// <summary>Muon's hyperparameters for one parameter group (PyTorch names); null values are inherited.</summary>
