@@ -1,24 +1,19 @@
 namespace MuonSharp.Benchmarks;
 
 /// <summary>
-/// The parameter set of the MNIST CNN of TorchSharp's and PyTorch's MNIST examples: conv 1→32 and
-/// 32→64 with 3×3 kernels, max-pool after the second conv, fc 9216→128→10, with biases. The default
-/// routing sends the second conv (orthogonalized as [64, 288]) and fc1 [128, 9216] to Muon; the first
-/// conv (it sees raw pixels), fc2 (the output layer) and the biases go to AdamW.
+/// The parameter set of the MNIST CNN of TorchSharp's and PyTorch's MNIST examples, read from the lab's
+/// model (<see cref="Lab.Models.MnistCnn"/>: conv 1→32 and 32→64 with 3×3 kernels, max-pool after the
+/// second conv, fc 9216→128→10, with biases). The default routing sends the second conv (orthogonalized
+/// as [64, 288]) and fc1 [128, 9216] to Muon; the first conv (it sees raw pixels), fc2 (the output layer)
+/// and the biases go to AdamW.
 /// </summary>
 public static class MnistCnn
 {
     /// <summary>Every parameter's name and shape, in model order.</summary>
     public static IEnumerable<(string Name, long[] Shape)> Shapes()
     {
-        yield return ("conv1.weight", new long[] { 32, 1, 3, 3 });
-        yield return ("conv1.bias", new long[] { 32 });
-        yield return ("conv2.weight", new long[] { 64, 32, 3, 3 });
-        yield return ("conv2.bias", new long[] { 64 });
-        yield return ("fc1.weight", new long[] { 128, 9216 });   // 64 channels · 12 · 12 after the pool
-        yield return ("fc1.bias", new long[] { 128 });
-        yield return ("fc2.weight", new long[] { 10, 128 });
-        yield return ("fc2.bias", new long[] { 10 });
+        using var model = new Lab.Models.MnistCnn();
+        return model.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
     }
 
     /// <summary>The shapes Muon orthogonalizes, flattened to matrices.</summary>

@@ -34,7 +34,7 @@ public class SpectralMonitorBenchmarks
         var data = new Generator(1);
         if (Model == "mnist-cnn")
         {
-            _model = new MnistCnn();
+            _model = new Lab.Models.MnistCnn();
             _inputs = rand(new long[] { 64, 1, 28, 28 }, generator: data);
             _targets = randint(0, 10, new long[] { 64 }, generator: data);
             _loss = (logits, labels) => nn.functional.cross_entropy(logits, labels);
