@@ -117,6 +117,26 @@ public sealed class SpectralMonitorTests
     }
 
     [Fact]
+    public void A_conv_layer_pooled_over_forwards_and_formed_in_chunks_of_images_matches_the_whole_unfolded_matrix()
+    {
+        // Given two forwards of a 3×3 convolution on [5, 8, 40, 40] float64 inputs — 0.9 MB of patches per
+        // image, so each batch is unfolded two images at a time (chunks 2, 2, 1),
+        using var conv = nn.Conv2d(8, 4, 3, padding: 1, bias: false, dtype: ScalarType.Float64);
+        using var monitor = SpectralMonitor.Attach(conv, every: 1);
+        using var first = randn(new long[] { 5, 8, 40, 40 }, dtype: ScalarType.Float64, generator: new Generator(7)).relu();
+        using var second = randn(new long[] { 5, 8, 40, 40 }, dtype: ScalarType.Float64, generator: new Generator(8));
+        conv.call(first).square().sum().backward();
+        conv.call(second).square().sum().backward();
+
+        monitor.Record(0);
+
+        // then st(A) is that of all patches of both batches as rows, unfolded at once.
+        using var scope = NewDisposeScope();
+        var rows = cat(new[] { first, second }.Select(x => nn.functional.unfold(x, 3, padding: 1).transpose(1, 2).reshape(-1, 72)).ToList(), 0);
+        Assert.Equal(Spectral.StableRank(rows), Value(monitor, 0, "weight", SpectralMetrics.StableRankA), 1e-8);
+    }
+
+    [Fact]
     public void A_conv_layer_reads_its_activations_as_the_matrix_of_its_padded_patches()
     {
         // Given a 3×3 convolution with padding 1 and stride 2 on a random [2, 2, 5, 5] input,
