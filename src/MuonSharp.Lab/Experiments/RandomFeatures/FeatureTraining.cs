@@ -92,7 +92,7 @@ internal static class FeatureTraining
             ("relative_loss", relative),
             ("nuclear_rank_g", nr),
             ("stable_rank_a", problem.FeatureStableRank),
-            ("nr_over_st", nr / problem.FeatureStableRank),
+            ("condition_ratio", nr / problem.FeatureStableRank),
         };
     }
 }

@@ -13,7 +13,7 @@ namespace MuonSharp.Lab.Experiments.RandomFeatures;
 /// Metrics (long format): per iterate k (the step column), for map ∈ {relu, swiglu} (ReLU runs last
 /// <c>steps</c>, SwiGLU runs <c>swiglu_steps</c>):
 /// <c>map/loss</c>, <c>map/relative_loss</c>, <c>map/nuclear_rank_g</c>, <c>map/stable_rank_a</c>,
-/// <c>map/nr_over_st</c>. Sweep rows use the feature dimension d as the step:
+/// <c>map/condition_ratio</c>. Sweep rows use the feature dimension d as the step:
 /// <c>sweep/steps_to_target</c> per optimizer (−1 = not reached), <c>sweep/stable_rank_a</c> and
 /// <c>sweep/speedup</c> (recorded under <c>spectral-gd</c>).
 /// </remarks>

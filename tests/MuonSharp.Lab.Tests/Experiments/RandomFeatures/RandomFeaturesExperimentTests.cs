@@ -37,7 +37,7 @@ public sealed class RandomFeaturesExperimentTests
         foreach (var plot in new[] { "relu_loss", "relu_condition", "swiglu_loss", "swiglu_condition", "sweep_speedup", "sweep_steps", "steps_to_target" })
             Assert.True(File.Exists(Path.Combine(temp.Path, "plots", plot + ".png")), $"{plot}.png missing");
         var metrics = MetricsRecorder.Read(Path.Combine(temp.Path, "metrics.csv")).Select(r => r.Metric).ToHashSet();
-        Assert.Superset(new HashSet<string> { "relu/relative_loss", "relu/nuclear_rank_g", "relu/stable_rank_a", "relu/nr_over_st", "swiglu/relative_loss", "sweep/steps_to_target", "sweep/speedup" }, metrics);
+        Assert.Superset(new HashSet<string> { "relu/relative_loss", "relu/nuclear_rank_g", "relu/stable_rank_a", "relu/condition_ratio", "swiglu/relative_loss", "sweep/steps_to_target", "sweep/speedup" }, metrics);
     }
 
     [Fact]
