@@ -22,21 +22,17 @@ public static class ParameterSets
 
     /// <summary>Every parameter's name and shape.</summary>
     /// <param name="set">One of the names above.</param>
-    public static IEnumerable<(string Name, long[] Shape)> Shapes(string set) => set switch
-    {
-        Gpt256 => SmallGpt.Shapes(256),
-        Gpt128 => SmallGpt.Shapes(128),
-        Cnn => MnistCnn.Shapes(),
-        _ => throw new ArgumentException($"Unknown parameter set '{set}'; accepted: {Gpt256}, {Gpt128}, {Cnn}.", nameof(set)),
-    };
+    public static IEnumerable<(string Name, long[] Shape)> Shapes(string set) => Find(set).Shapes();
 
     /// <summary>The matrices Muon orthogonalizes, flattened to [rows, cols].</summary>
     /// <param name="set">One of the names above.</param>
-    public static IEnumerable<long[]> MuonShapes(string set) => set switch
+    public static IEnumerable<long[]> MuonShapes(string set) => Find(set).MuonShapes();
+
+    private static (Func<IEnumerable<(string Name, long[] Shape)>> Shapes, Func<IEnumerable<long[]>> MuonShapes) Find(string set) => set switch
     {
-        Gpt256 => SmallGpt.MuonShapes(256),
-        Gpt128 => SmallGpt.MuonShapes(128),
-        Cnn => MnistCnn.MuonShapes(),
+        Gpt256 => (() => SmallGpt.Shapes(256), () => SmallGpt.MuonShapes(256)),
+        Gpt128 => (() => SmallGpt.Shapes(128), () => SmallGpt.MuonShapes(128)),
+        Cnn => (MnistCnn.Shapes, MnistCnn.MuonShapes),
         _ => throw new ArgumentException($"Unknown parameter set '{set}'; accepted: {Gpt256}, {Gpt128}, {Cnn}.", nameof(set)),
     };
 
