@@ -130,20 +130,4 @@ public sealed class ImbalancedClaimsTests
         Assert.Equal(Verdict.Inconclusive, oneDepth[ImbalancedClaims.DepthWidens.Id].Verdict);
         Assert.Equal(Verdict.Holds, oneDepth[ImbalancedClaims.FinalBalancedAccuracy.Id].Verdict);
     }
-
-    [Fact]
-    public void The_paired_difference_aligns_seeds_by_number_and_divides_the_spread_by_the_root_of_their_count()
-    {
-        var a = new Dictionary<int, double> { [2] = 3, [0] = 1, [1] = 2 };
-        var b = new Dictionary<int, double> { [0] = 0, [1] = 0, [2] = 0, [3] = 5 };
-
-        var difference = PairedDifference.Of(a, b);
-
-        Assert.Equal(2, difference.Mean, 12);
-        Assert.Equal(3, difference.Seeds);
-        Assert.Equal(1 / Math.Sqrt(3), difference.StandardError, 12);
-        Assert.True(difference.FirstAhead);
-        Assert.False(PairedDifference.Of(b, a).FirstAhead);
-        Assert.Null(new PairedDifference(0.5, 0.5, 3).FirstAhead);
-    }
 }

@@ -1,12 +1,11 @@
 using System.Globalization;
-using MuonSharp.Lab.Analysis;
 
-namespace MuonSharp.Lab.Experiments.Imbalanced;
+namespace MuonSharp.Lab.Analysis;
 
 /// <summary>
 /// A per-seed paired difference a − b between two optimizers (seeds aligned by seed number: a seed gives
 /// both the same data and the same initialization, so the pairing removes their shared noise), summarized
-/// by its mean and the standard error of that mean. Every "ahead" rule of the imbalanced claims uses it:
+/// by its mean and the standard error of that mean. The "ahead" rules of the imbalanced and spurious-pixel claims use it:
 /// a side is ahead only when the mean difference exceeds one standard error.
 /// </summary>
 /// <param name="Mean">Mean over the shared seeds of a − b; NaN when no seed is shared or a value is not finite (a diverged run).</param>
