@@ -4,24 +4,66 @@ using static TorchSharp.torch;
 
 namespace MuonSharp.Lab.Models;
 
+/// <summary>Where <see cref="MnistCnn"/> puts its 2×2 max-pool, which fixes the width of <c>fc1</c>.</summary>
+public enum MnistCnnLayout
+{
+    /// <summary>PyTorch's MNIST example: conv, conv, pool — 28 → 26 → 24 → 12, so fc1 sees 64·12·12 = 9216.</summary>
+    PoolAfterConvolutions,
+
+    /// <summary><c>000</c> App. C.3: conv, pool, conv, no padding — 28 → 26 → 13 → 11, so fc1 sees 64·11·11 = 7744.</summary>
+    PoolBetweenConvolutions,
+}
+
 /// <summary>
-/// The MNIST network of PyTorch's examples: conv 1→32 (3×3), ReLU, conv 32→64 (3×3), ReLU, 2×2 max-pool,
-/// fc 9216→128, ReLU, fc 128→10. Input <c>[batch, 1, 28, 28]</c>, output logits <c>[batch, 10]</c>.
+/// The small MNIST network: conv 1→32 (3×3), ReLU, conv 32→64 (3×3), ReLU, one 2×2 max-pool placed by
+/// the <see cref="MnistCnnLayout"/>, fc → 128, ReLU, fc 128→10. Input <c>[batch, 1, 28, 28]</c>, output
+/// logits <c>[batch, 10]</c>. Parameter names <c>conv1</c>, <c>conv2</c>, <c>fc1</c>, <c>fc2</c>: the hybrid's
+/// default routing sends conv2 and fc1 to Muon, conv1 (sees the raw pixels) and fc2 (the head) to AdamW.
 /// </summary>
 public sealed class MnistCnn : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1, conv2;
     private readonly Linear fc1, fc2;
+    private readonly MnistCnnLayout _layout;
 
     /// <summary>Creates the network with TorchSharp's default initialization (drawn from the global generator).</summary>
     /// <param name="dtype">The parameters' dtype.</param>
-    public MnistCnn(ScalarType dtype = ScalarType.Float32) : base(nameof(MnistCnn))
+    /// <param name="layout">Where the max-pool goes (default: PyTorch's example).</param>
+    public MnistCnn(ScalarType dtype = ScalarType.Float32, MnistCnnLayout layout = MnistCnnLayout.PoolAfterConvolutions) : base(nameof(MnistCnn))
     {
+        _layout = layout;
         conv1 = nn.Conv2d(1, 32, 3, dtype: dtype);
         conv2 = nn.Conv2d(32, 64, 3, dtype: dtype);
-        fc1 = nn.Linear(9216, 128, dtype: dtype);    // 64 channels × 12 × 12 after the pool
+        fc1 = nn.Linear(FlattenedWidth(layout), 128, dtype: dtype);
         fc2 = nn.Linear(128, 10, dtype: dtype);
         RegisterComponents();
+    }
+
+    /// <summary>What fc1 sees: 64 channels times the side left after the convolutions and the pool.</summary>
+    /// <param name="layout">The layout.</param>
+    public static int FlattenedWidth(MnistCnnLayout layout) => layout switch
+    {
+        MnistCnnLayout.PoolAfterConvolutions => 64 * 12 * 12,
+        MnistCnnLayout.PoolBetweenConvolutions => 64 * 11 * 11,
+        _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, "Unknown layout."),
+    };
+
+    /// <summary>
+    /// Draws every weight from N(0, <paramref name="std"/>²) with <paramref name="generator"/> and sets every
+    /// bias to 0 — the small Gaussian initialization of <c>000</c> App. C.3 (std 0.01), where the weights
+    /// start near the saddle at zero as in the paper's theory.
+    /// </summary>
+    /// <param name="std">Standard deviation of the weights (&gt; 0).</param>
+    /// <param name="generator">Where the draws come from.</param>
+    public void InitializeGaussian(double std, Generator generator)
+    {
+        if (!(std > 0)) throw new ArgumentOutOfRangeException(nameof(std), std, "The weights' standard deviation must be > 0.");
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
+            else nn.init.normal_(parameter, 0, std, generator);
+        }
     }
 
     /// <summary>Logits <c>[batch, 10]</c> of images <c>[batch, 1, 28, 28]</c>.</summary>
@@ -29,10 +71,13 @@ public sealed class MnistCnn : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var x = nn.functional.relu(conv1.call(images));          // [batch, 32, 26, 26]
-        x = nn.functional.relu(conv2.call(x));                   // [batch, 64, 24, 24]
-        x = nn.functional.max_pool2d(x, 2).flatten(1);           // [batch, 9216]
-        x = nn.functional.relu(fc1.call(x));                     // [batch, 128]
+        var x = nn.functional.relu(conv1.call(images));              // [batch, 32, 26, 26]
+        if (_layout == MnistCnnLayout.PoolBetweenConvolutions)
+            x = nn.functional.max_pool2d(x, 2);                      // [batch, 32, 13, 13]
+        x = nn.functional.relu(conv2.call(x));                       // [batch, 64, 11, 11] or [batch, 64, 24, 24]
+        if (_layout == MnistCnnLayout.PoolAfterConvolutions)
+            x = nn.functional.max_pool2d(x, 2);                      // [batch, 64, 12, 12]
+        x = nn.functional.relu(fc1.call(x.flatten(1)));              // [batch, 128]
         return fc2.call(x).MoveToOuterDisposeScope();
     }
 }

@@ -29,6 +29,13 @@ public static class SeedStreams
         return mixed ^ (mixed >> 32);
     }
 
+    /// <summary>Offset of the tuning seed from the first measured seed, so tuning never sees a measured seed's data or initialization.</summary>
+    public const int TuningSeedOffset = 10_000;
+
+    /// <summary>The seed hyperparameter searches run on: the config's first seed plus <see cref="TuningSeedOffset"/>.</summary>
+    /// <param name="config">The experiment's config.</param>
+    public static int TuningSeed(Experiments.ExperimentConfig config) => config.Seed + TuningSeedOffset;
+
     /// <summary>A fresh CPU generator for (<paramref name="seed"/>, <paramref name="stream"/>); the caller disposes it.</summary>
     /// <param name="seed">The run's seed.</param>
     /// <param name="stream">The stream's name.</param>

@@ -8,21 +8,6 @@ namespace MuonSharp.Lab.Tests.Models;
 public sealed class ModelsTests
 {
     [Fact]
-    public void The_MNIST_CNN_maps_images_to_ten_logits_through_a_9216_wide_first_fc_layer()
-    {
-        using var model = new MnistCnn();
-        using var images = zeros(2, 1, 28, 28);
-        using var logits = model.call(images);
-
-        Assert.Equal(new long[] { 2, 10 }, logits.shape);
-        var shapes = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
-        Assert.Equal(new long[] { 32, 1, 3, 3 }, shapes["conv1.weight"]);
-        Assert.Equal(new long[] { 64, 32, 3, 3 }, shapes["conv2.weight"]);
-        Assert.Equal(new long[] { 128, 9216 }, shapes["fc1.weight"]);
-        Assert.Equal(new long[] { 10, 128 }, shapes["fc2.weight"]);
-    }
-
-    [Fact]
     public void The_char_GPT_has_nanoGPT_names_and_the_default_routing_sends_only_block_matrices_to_Muon()
     {
         using var model = new CharGpt(vocabulary: 32, context: 16, width: 32, layers: 2, heads: 4);

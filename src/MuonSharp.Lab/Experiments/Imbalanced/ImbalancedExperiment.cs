@@ -31,9 +31,6 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
     /// <summary>Every optimizer name this experiment understands.</summary>
     public static readonly IReadOnlyList<string> OptimizerNames = new[] { Gd, NormalizedGd, Adam, SpectralGd, Muon, Shampoo };
 
-    /// <summary>Offset of the tuning seed from the first measured seed, so tuning never sees a measured seed's data.</summary>
-    public const int TuningSeedOffset = 10_000;
-
     /// <inheritdoc />
     public override string Id => "imbalanced";
     /// <inheritdoc />
@@ -88,7 +85,7 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
     {
         double baseLr = OptimizerTable.LrFromConfig(optimizer, config)!.Value;
         if (config.TuneFactors.Length == 1) return baseLr * config.TuneFactors[0];
-        int seed = config.Seed + TuningSeedOffset;
+        int seed = SeedStreams.TuningSeed(config);
         int windowEnd = ImbalancedClaims.EarlyWindowEnd(config);
         var scores = config.TuneFactors.Select(f =>
         {
