@@ -59,10 +59,13 @@ public sealed class MnistCnn : nn.Module<Tensor, Tensor>
     {
         if (!(std > 0)) throw new ArgumentOutOfRangeException(nameof(std), std, "The weights' standard deviation must be > 0.");
         using var noGrad = no_grad();
+        using var s = new HeldScalars();
         foreach (var (name, parameter) in named_parameters())
         {
-            if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
-            else nn.init.normal_(parameter, 0, std, generator);
+            if (name.EndsWith(".bias", StringComparison.Ordinal)) { parameter.zero_(); continue; }
+            // Drawn with randn: TorchSharp's nn.init.normal_ leaves the generator unused (measured: two equal generators gave different weights).
+            using var draw = randn(parameter.shape, dtype: parameter.dtype, generator: generator);
+            parameter.copy_(draw.mul_(s[std]));
         }
     }
 

@@ -8,6 +8,9 @@ namespace MuonSharp.Lab.Tests.Experiments;
 /// <summary>What every registered experiment must do at its quick size, checked once for all of them.</summary>
 public sealed partial class EveryExperimentTests
 {
+    /// <summary>Experiments on real datasets read generated ones: tests never download.</summary>
+    private static RunOptions WithData => new() { DataDirectory = Data.TinyDatasets.QuickRunDirectory };
+
     public static TheoryData<string> Ids() => new(ExperimentRegistry.All.Select(e => e.Id));
 
     [Theory]
@@ -19,7 +22,7 @@ public sealed partial class EveryExperimentTests
         // Not seed 0, so that a per-seed number keyed by its position instead of its seed would show.
         var config = experiment.DefaultConfig(ExperimentSize.Quick) with { Seed = 3 };
 
-        var summary = LabRunner.Run(experiment, config, temp.Path);
+        var summary = LabRunner.Run(experiment, config, temp.Path, WithData);
 
         Assert.Equal(RunStatus.Completed, summary.Status);
         Assert.Equal("quick", summary.Size);
@@ -46,12 +49,12 @@ public sealed partial class EveryExperimentTests
         using var temp = new TempDirectory();
         var experiment = ExperimentRegistry.Get(id);
         var config = experiment.DefaultConfig(ExperimentSize.Quick);
-        LabRunner.Run(experiment, config, temp.Sub("whole"));
+        LabRunner.Run(experiment, config, temp.Sub("whole"), WithData);
         int units = 0;
-        var crashing = new RunOptions { CheckpointFault = point => { if (point == "unit result written" && ++units == 2) throw new InvalidOperationException("simulated crash"); } };
+        var crashing = WithData with { CheckpointFault = point => { if (point == "unit result written" && ++units == 2) throw new InvalidOperationException("simulated crash"); } };
 
         Assert.Throws<InvalidOperationException>(() => LabRunner.Run(experiment, config, temp.Sub("crashed"), crashing));
-        var resumed = LabRunner.Run(experiment, config, temp.Sub("crashed"), new RunOptions { Resume = true });
+        var resumed = LabRunner.Run(experiment, config, temp.Sub("crashed"), WithData with { Resume = true });
 
         Assert.Equal(RunStatus.Completed, resumed.Status);
         Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Sub("whole"), "metrics.csv")), File.ReadAllBytes(Path.Combine(temp.Sub("crashed"), "metrics.csv")));

@@ -50,7 +50,7 @@ public sealed class MnistCnnTests
         Assert.Equal(0, fc1.mean().ToDouble(), 4);                                          // SE of the mean = 1e-5
         Assert.All(model.named_parameters().Where(p => p.name.EndsWith(".bias")), p => Assert.Equal(0, p.parameter.abs().max().ToDouble()));
         foreach (var ((name, a), (_, b)) in model.named_parameters().Zip(again.named_parameters()))
-            Assert.True(a.equal(b).item<bool>(), name);
+            Assert.True(a.eq(b).all().item<bool>(), name);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.InitializeGaussian(0, generator));
     }
 }

@@ -41,7 +41,7 @@ public sealed class SpuriousMnistExperiment : Experiment<SpuriousMnistConfig>
     /// <inheritdoc />
     public override SpuriousMnistConfig Quick => Paper with
     {
-        Steps = 40, Seeds = 2, EvalEvery = 10, TrainDigits = 300, ValidationDigits = 200, Intensities = new[] { 0.5, 1, 2 },
+        Steps = 30, Seeds = 2, EvalEvery = 10, TrainDigits = 256, ValidationDigits = 100, Intensities = new[] { 0.5, 1, 2 },
         SgdLrGrid = new[] { 0.1 }, AdamLrGrid = new[] { 1e-3 }, MuonLrGrid = new[] { 0.03 },
     };
 
