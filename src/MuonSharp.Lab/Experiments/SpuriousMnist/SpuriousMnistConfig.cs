@@ -11,7 +11,7 @@ public sealed record SpuriousMnistConfig : ExperimentConfig
     /// <summary>Creates the paper-size defaults.</summary>
     public SpuriousMnistConfig()
     {
-        Steps = 1200;
+        Steps = 800;
         Seeds = 2;
         Optimizers = SpuriousMnistExperiment.OptimizerNames.ToArray();
     }
