@@ -25,7 +25,7 @@ public static class SpuriousMnistPlots
             var group = figure.Where(r => r.Optimizer == optimizer).ToList();
             if (group.Count == 0) continue;
             Charts.Line(context, $"accuracy_{optimizer}", $"{optimizer}: validation accuracy with and without the pixel ({at}; {group.Count} seeds)",
-                "step", "accuracy", Curves(optimizer, group, r => r.CleanAccuracy, r => r.SpuriousAccuracy).Append(PeakMarker(optimizer, group)));
+                "step", "accuracy", Curves(optimizer, group, r => r.CleanAccuracy, r => r.SpuriousAccuracy).Append(PeakMarker(group)));
             Charts.Line(context, $"loss_{optimizer}", $"{optimizer}: validation loss with and without the pixel ({at}; {group.Count} seeds)",
                 "step", "cross-entropy", Curves(optimizer, group, r => r.CleanLoss, r => r.SpuriousLoss), logY: true);
         }
@@ -71,11 +71,11 @@ public static class SpuriousMnistPlots
         yield return Series.MeanWithRange($"{optimizer} spurious", steps, Values(spurious)) with { Dashed = true };
     }
 
-    /// <summary>A dashed vertical line at the mean step of peak clean accuracy.</summary>
-    private static Series PeakMarker(string optimizer, IReadOnlyList<SpuriousRun> group)
+    /// <summary>A dashed vertical line, in a colour of its own, at the mean step of peak clean accuracy.</summary>
+    private static Series PeakMarker(IReadOnlyList<SpuriousRun> group)
     {
         double step = Stats.Mean(group.Select(r => (double)r.PeakStep));
         double low = group.Min(r => r.CleanAccuracy.Concat(r.SpuriousAccuracy).Min()), high = group.Max(r => r.PeakClean);
-        return new Series($"peak clean (step {step:F0})", new[] { step, step }, new[] { low, high }) { Dashed = true, ColorOf = optimizer };
+        return new Series($"peak clean (step {step:F0})", new[] { step, step }, new[] { low, high }) { Dashed = true };
     }
 }
