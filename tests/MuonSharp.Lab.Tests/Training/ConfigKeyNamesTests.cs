@@ -48,8 +48,9 @@ public sealed class ConfigKeyNamesTests
         {
             if (key.Contains("learning_rate", StringComparison.Ordinal) || key.Contains("step_size", StringComparison.Ordinal))
                 offenders.Add($"{experiment}: {key} (write <optimizer>_lr)");
-            else if (key.Split('_').Contains("lr") && !(key.EndsWith("_lr", StringComparison.Ordinal) && prefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal))))
-                offenders.Add($"{experiment}: {key} (a learning rate is <canonical optimizer>_lr or <canonical optimizer>_<part>_lr)");
+            else if (key.Split('_').Contains("lr") && !((key.EndsWith("_lr", StringComparison.Ordinal) || key.EndsWith("_lr_grid", StringComparison.Ordinal))
+                                                        && prefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal))))
+                offenders.Add($"{experiment}: {key} (a learning rate is <canonical optimizer>_lr or <canonical optimizer>_<part>_lr; the rates a search tries, <canonical optimizer>_lr_grid)");
         }
 
         Assert.True(offenders.Count == 0, string.Join("; ", offenders));

@@ -87,25 +87,13 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
         if (config.TuneFactors.Length == 1) return baseLr * config.TuneFactors[0];
         int seed = SeedStreams.TuningSeed(config);
         int windowEnd = ImbalancedClaims.EarlyWindowEnd(config);
-        var scores = config.TuneFactors.Select(f =>
+        var candidates = config.TuneFactors
+            .Select(f => new LearningRateCandidate("x" + f.ToString("R", System.Globalization.CultureInfo.InvariantCulture), baseLr * f)).ToList();
+        return LearningRateSearch.Best(context, $"d{depth}/tune/{optimizer}", optimizer, seed, candidates, lr =>
         {
-            string factor = f.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-            return context.Unit($"d{depth}/tune/{optimizer}/x{factor}", () =>
-            {
-                var run = ImbalancedTraining.Train(context, config, depth, optimizer, seed, baseLr * f, record: false, $"d{depth} tuning ×{factor}");
-                return double.IsFinite(run.MeanLoss) ? ImbalancedClaims.WindowMean(run.Steps, run.Balanced, windowEnd) : double.NegativeInfinity;
-            });
-        }).ToList();
-        if (scores.All(double.IsNegativeInfinity))
-            throw new LabUserException($"Every learning rate tried for {optimizer} at depth {depth} diverged " +
-                $"({string.Join(", ", config.TuneFactors.Select(f => (baseLr * f).ToString("G3")))}); lower its {OptimizerTable.LrKey(optimizer)} or widen tune_factors.");
-        int best = scores.IndexOf(scores.Max());
-        double lr = baseLr * config.TuneFactors[best];
-        context.Log($"tuning {optimizer} depth {depth}: early balanced accuracy {string.Join(", ", config.TuneFactors.Zip(scores).Select(p => $"×{p.First:G3} {p.Second:G3}"))} → lr {lr:G4}");
-        if (best == 0 || best == config.TuneFactors.Length - 1)
-            context.Log($"  note: the best factor for {optimizer} at depth {depth} is at the edge of tune_factors");
-        context.Metrics.Add(0, optimizer, seed, $"d{depth}_tuned_lr", lr);
-        return lr;
+            var run = ImbalancedTraining.Train(context, config, depth, optimizer, seed, lr, record: false, $"d{depth} tuning lr {lr:G3}");
+            return double.IsFinite(run.MeanLoss) ? ImbalancedClaims.WindowMean(run.Steps, run.Balanced, windowEnd) : double.NegativeInfinity;
+        }, "early balanced accuracy", $"d{depth}_tuned_lr", $"tune_factors (times {OptimizerTable.LrKey(optimizer)})");
     }
 
     private static void Plot(RunContext context, ImbalancedConfig config, IReadOnlyList<ImbalancedRun> runs)

@@ -31,8 +31,8 @@ public sealed record SpuriousMnistConfig : ExperimentConfig
     /// <summary>Fraction of the training split set aside, clean, for tuning the learning rates (our choice).</summary>
     public double TuningFraction { get; init; } = 0.1;
 
-    /// <summary>Standard deviation of the Gaussian weights at initialization (<c>000</c> App. C.3: 0.01; biases start at 0).</summary>
-    public double InitStd { get; init; } = 0.01;
+    /// <summary>Scale of the initial weights: the standard deviation of their Gaussian (<c>000</c> App. C.3: 0.01; biases start at 0).</summary>
+    public double InitScale { get; init; } = 0.01;
 
     /// <summary>
     /// Intensities of the spurious pixel, each a full set of runs (<c>000</c> Fig. 3d varies it; our
@@ -89,7 +89,7 @@ public sealed record SpuriousMnistConfig : ExperimentConfig
         if (TrainDigits < 0) yield return $"train_digits = {TrainDigits}: must be ≥ 0 (0 = all)";
         if (ValidationDigits < 0) yield return $"validation_digits = {ValidationDigits}: must be ≥ 0 (0 = all)";
         if (!(TuningFraction > 0 && TuningFraction < 1)) yield return $"tuning_fraction = {TuningFraction}: must be in (0, 1)";
-        if (!(InitStd > 0 && double.IsFinite(InitStd))) yield return $"init_std = {InitStd}: must be > 0";
+        if (!(InitScale > 0 && double.IsFinite(InitScale))) yield return $"init_scale = {InitScale}: must be > 0";
         if (Intensities is null || Intensities.Length == 0 || Intensities.Any(i => !(i > 0 && double.IsFinite(i))))
             yield return $"intensities = [{Join(Intensities)}]: give at least one intensity, each > 0";
         else if (Intensities.Distinct().Count() != Intensities.Length)

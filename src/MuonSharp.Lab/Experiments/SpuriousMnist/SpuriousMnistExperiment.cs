@@ -84,16 +84,9 @@ public sealed class SpuriousMnistExperiment : Experiment<SpuriousMnistConfig>
         var grid = config.LrGrid(optimizer);
         if (grid.Length == 1) return grid[0];
         int seed = SeedStreams.TuningSeed(config);
-        var scores = grid.Select(lr => context.Unit($"tune/{optimizer}/lr{lr.ToString("R", CultureInfo.InvariantCulture)}",
-            () => SpuriousMnistTraining.PeakTuningAccuracy(context, config, data, optimizer, seed, lr))).ToList();
-        if (scores.All(double.IsNegativeInfinity))
-            throw new LabUserException($"Every learning rate tried for {optimizer} diverged ({string.Join(", ", grid)}); lower its {optimizer}_lr_grid.");
-        int best = scores.IndexOf(scores.Max());
-        context.Log($"tuning {optimizer} (seed {seed}, intensity {config.FigureIntensity.ToString(CultureInfo.InvariantCulture)}): peak tuning-split accuracy " +
-                    $"{string.Join(", ", grid.Zip(scores, (lr, s) => $"lr {lr:G3} → {s:P2}"))} → lr {grid[best]:G3}");
-        if (best == 0 || best == grid.Length - 1)
-            context.Log($"  note: the best learning rate for {optimizer} is at the edge of its grid");
-        context.Metrics.Add(0, optimizer, seed, "tuned_lr", grid[best]);
-        return grid[best];
+        var candidates = grid.Select(lr => new LearningRateCandidate("lr" + lr.ToString("R", CultureInfo.InvariantCulture), lr)).ToList();
+        return LearningRateSearch.Best(context, $"tune/{optimizer}", optimizer, seed, candidates,
+            lr => SpuriousMnistTraining.PeakTuningAccuracy(context, config, data, optimizer, seed, lr),
+            $"peak tuning-split accuracy at intensity {config.FigureIntensity.ToString(CultureInfo.InvariantCulture)}", "tuned_lr", $"{optimizer}_lr_grid");
     }
 }

@@ -145,7 +145,7 @@ public static class SpuriousMnistTraining
             _batchesPerEpoch = (data.TrainingCount + config.BatchSize - 1) / config.BatchSize;
             // Every optimizer and intensity of a seed starts from the same weights: paired comparisons.
             using var generator = SeedStreams.Generator(seed, "init");
-            _model.InitializeGaussian(config.InitStd, generator);
+            _model.InitializeGaussian(config.InitScale, generator);
         }
 
         public Tensor Fc1 => _model.named_parameters().Single(p => p.name == "fc1.weight").parameter;
