@@ -17,6 +17,35 @@ internal static class TinyDatasets
         WriteSplit(Path.Combine(folder, ImageFiles[2] + suffix), Path.Combine(folder, ImageFiles[3] + suffix), test, seed);
     }
 
+    /// <summary>
+    /// A generated text of about <paramref name="characters"/> characters: words of 1–8 letters a–z separated by spaces,
+    /// a newline every 12 words, drawn from a seeded generator — every character appears within the first few hundred.
+    /// </summary>
+    public static string Text(int characters = 20_000, int seed = 0)
+    {
+        var random = new Random(seed);
+        var text = new System.Text.StringBuilder();
+        for (int word = 1; text.Length < characters; word++)
+        {
+            for (int i = random.Next(1, 9); i > 0; i--) text.Append((char)('a' + random.Next(26)));
+            text.Append(word % 12 == 0 ? '\n' : ' ');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// A user data directory holding every dataset the lab reads, generated: <c>kjv.txt</c> (<see cref="Text"/>) and
+    /// small IDX files for <c>mnist/</c> and <c>fashion-mnist/</c>, so experiments that read data run offline.
+    /// </summary>
+    public static string WriteDataDirectory(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "kjv.txt"), Text());
+        WriteImages(Path.Combine(folder, DatasetNames.Mnist), train: 40, test: 20);
+        WriteImages(Path.Combine(folder, DatasetNames.FashionMnist), train: 40, test: 20, seed: 1);
+        return folder;
+    }
+
     public static byte PixelOf(int image, int seed = 0) => (byte)((image * 7 + seed) % 256);
 
     private static void WriteSplit(string images, string labels, int count, int seed)
