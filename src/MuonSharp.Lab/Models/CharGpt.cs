@@ -25,13 +25,14 @@ public sealed class CharGpt : nn.Module<Tensor, Tensor>
     /// <param name="width">Embedding width; a multiple of <paramref name="heads"/>.</param>
     /// <param name="layers">Transformer blocks.</param>
     /// <param name="heads">Attention heads.</param>
-    public CharGpt(int vocabulary = 128, int context = 64, int width = 128, int layers = 4, int heads = 4) : base(nameof(CharGpt))
+    /// <param name="bfloat16">The block matrices' products in bfloat16 (<see cref="Training.Bfloat16Matmul"/>; weights stay float32).</param>
+    public CharGpt(int vocabulary = 128, int context = 64, int width = 128, int layers = 4, int heads = 4, bool bfloat16 = false) : base(nameof(CharGpt))
     {
         if (width % heads != 0) throw new ArgumentException($"width {width} is not a multiple of heads {heads}; choose e.g. width {heads * Math.Max(1, width / heads)}.", nameof(width));
         _context = context;
         wte = nn.Embedding(vocabulary, width);
         wpe = nn.Embedding(context, width);
-        blocks = nn.ModuleList(Enumerable.Range(0, layers).Select(_ => new TransformerBlock(width, heads, causal: true)).ToArray());
+        blocks = nn.ModuleList(Enumerable.Range(0, layers).Select(_ => new TransformerBlock(width, heads, causal: true, bfloat16)).ToArray());
         ln_f = nn.LayerNorm(width);
         lm_head = nn.Linear(width, vocabulary, hasBias: false);
         RegisterComponents();

@@ -7,9 +7,9 @@ namespace MuonSharp.Lab.Models;
 /// <summary>
 /// Pre-norm transformer block in nanoGPT's layout and names: x + attn(ln_1(x)), then x + mlp(ln_2(x)),
 /// with <c>attn.c_attn</c> [3·width, width] (q, k, v fused), <c>attn.c_proj</c>, <c>mlp.c_fc</c> (4× wider,
-/// GELU) and <c>mlp.c_proj</c>, all without bias. Causal for a language model (<see cref="CharGpt"/>), every
-/// token attending to every other for a vision transformer (<see cref="TinyVit"/>). Input and output
-/// <c>[batch, time, width]</c>.
+/// GELU) and <c>mlp.c_proj</c>, all without bias (<see cref="MatrixLinear"/>, products optionally in bfloat16).
+/// Causal for a language model (<see cref="CharGpt"/>), every token attending to every other for a vision
+/// transformer (<see cref="TinyVit"/>). Input and output <c>[batch, time, width]</c>.
 /// </summary>
 internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
 {
@@ -21,12 +21,13 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     /// <param name="width">Token width; a multiple of <paramref name="heads"/> (the caller checks).</param>
     /// <param name="heads">Attention heads.</param>
     /// <param name="causal">Token t attends to tokens ≤ t only.</param>
-    public TransformerBlock(int width, int heads, bool causal) : base(nameof(TransformerBlock))
+    /// <param name="bfloat16">The four matrices' products in bfloat16 (weights stay float32).</param>
+    public TransformerBlock(int width, int heads, bool causal, bool bfloat16 = false) : base(nameof(TransformerBlock))
     {
         ln_1 = nn.LayerNorm(width);
-        attn = new SelfAttention(width, heads, causal);
+        attn = new SelfAttention(width, heads, causal, bfloat16);
         ln_2 = nn.LayerNorm(width);
-        mlp = new Mlp(width);
+        mlp = new Mlp(width, bfloat16);
         RegisterComponents();
     }
 
@@ -40,16 +41,16 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     /// <summary>Multi-head self-attention: one <c>c_attn</c> matrix for q, k, v; <c>c_proj</c> back.</summary>
     private sealed class SelfAttention : nn.Module<Tensor, Tensor>
     {
-        private readonly Linear c_attn, c_proj;
+        private readonly MatrixLinear c_attn, c_proj;
         private readonly int _heads;
         private readonly bool _causal;
 
-        public SelfAttention(int width, int heads, bool causal) : base(nameof(SelfAttention))
+        public SelfAttention(int width, int heads, bool causal, bool bfloat16) : base(nameof(SelfAttention))
         {
             _heads = heads;
             _causal = causal;
-            c_attn = nn.Linear(width, 3 * width, hasBias: false);
-            c_proj = nn.Linear(width, width, hasBias: false);
+            c_attn = new MatrixLinear(width, 3 * width, bfloat16);
+            c_proj = new MatrixLinear(width, width, bfloat16);
             RegisterComponents();
         }
 
@@ -66,12 +67,12 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     /// <summary>width → 4·width, GELU, → width.</summary>
     private sealed class Mlp : nn.Module<Tensor, Tensor>
     {
-        private readonly Linear c_fc, c_proj;
+        private readonly MatrixLinear c_fc, c_proj;
 
-        public Mlp(int width) : base(nameof(Mlp))
+        public Mlp(int width, bool bfloat16) : base(nameof(Mlp))
         {
-            c_fc = nn.Linear(width, 4 * width, hasBias: false);
-            c_proj = nn.Linear(4 * width, width, hasBias: false);
+            c_fc = new MatrixLinear(width, 4 * width, bfloat16);
+            c_proj = new MatrixLinear(4 * width, width, bfloat16);
             RegisterComponents();
         }
 

@@ -105,4 +105,25 @@ public sealed class ModelsTests
         Assert.True(causal.call(x)[0, ..3].allclose(causal.call(y)[0, ..3]));
         Assert.False(open.call(x)[0, ..3].allclose(open.call(y)[0, ..3]));
     }
+
+    [Fact]
+    public void The_char_GPT_with_bfloat16_products_starts_from_the_same_weights_stays_close_and_its_block_inputs_stay_visible_to_the_monitor()
+    {
+        manual_seed(8);
+        using var exact = new CharGpt(vocabulary: 16, context: 8, width: 32, layers: 1, heads: 2);
+        manual_seed(8);
+        using var rounded = new CharGpt(vocabulary: 16, context: 8, width: 32, layers: 1, heads: 2, bfloat16: true);
+        using var tokens = tensor(new long[] { 1, 5, 3, 9, 2, 7 }).unsqueeze(0);
+        using var monitor = MuonSharp.SpectralMonitor.Attach(rounded, every: 1);
+
+        using var le = exact.call(tokens);
+        using var lr = rounded.call(tokens);
+        lr.sum().backward();
+        monitor.Record(0);
+
+        Assert.All(exact.named_parameters().Zip(rounded.named_parameters()), p => Assert.True(p.First.parameter.allclose(p.Second.parameter, rtol: 0, atol: 0), p.First.name));
+        double relative = ((le - lr).norm() / le.norm()).item<float>();
+        Assert.InRange(relative, 1e-6, 2e-2);   // rounded, within bfloat16's precision
+        Assert.Contains(monitor.Rows, r => r.Layer == "blocks.0.mlp.c_proj.weight" && r.Metric == MuonSharp.SpectralMetrics.StableRankA);
+    }
 }

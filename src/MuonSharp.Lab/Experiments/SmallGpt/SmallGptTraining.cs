@@ -72,7 +72,7 @@ public static class SmallGptTraining
         // TorchSharp's modules initialize from the global generator: seeding it from the run's init stream gives
         // every optimizer of a seed the same initial weights (paired comparisons).
         random.manual_seed((long)SeedStreams.Seed(seed, "init"));
-        using var model = new CharGpt(corpus.Vocabulary, config.Context, config.Width, config.Layers, config.Heads);
+        using var model = new CharGpt(corpus.Vocabulary, config.Context, config.Width, config.Layers, config.Heads, config.Bfloat16Matmul);
         var parameters = model.named_parameters().Select(p => (p.name, p.parameter)).ToList();
         using var batches = SeedStreams.Generator(seed, "batches");
         using var validationGenerator = SeedStreams.Generator(seed, "validation");
@@ -107,7 +107,7 @@ public static class SmallGptTraining
             },
             Evaluate = _ => new[] { ("val_loss", ValidationLoss(model, validation)) },
             OptimizerOverrides = new OptimizerOverrides { Lr = learningRate },
-            Schedule = LearningRateSchedule.WarmupCosine(config.WarmupSteps(steps), steps, config.FinalLrFactor),
+            Schedule = LearningRateSchedule.WarmupCosine(config.WarmupSteps(steps), steps, config.CosineFinalFactor),
             Generators = new[] { ("batches", batches) },
         };
         var run = TrainingLoop.Train(context, config, setup, new TrainingOptions

@@ -55,7 +55,7 @@ public sealed record SmallVitConfig : ExperimentConfig
     public double WarmupFraction { get; init; } = 0.05;
 
     /// <summary>The learning-rate factor the cosine decay ends at (the GPT's 10%).</summary>
-    public double FinalLrFactor { get; init; } = 0.1;
+    public double CosineFinalFactor { get; init; } = 0.1;
 
     /// <summary>Steps between evaluations of the accuracy on the test images (Fashion-MNIST has no separate validation split).</summary>
     public int EvalEvery { get; init; } = 100;
@@ -76,7 +76,7 @@ public sealed record SmallVitConfig : ExperimentConfig
         foreach (var (key, wd) in new[] { ("adamw_weight_decay", AdamwWeightDecay), ("muon_weight_decay", MuonWeightDecay) })
             if (!(wd >= 0)) yield return $"{key} = {wd}: must be ≥ 0";
         if (!(WarmupFraction >= 0 && WarmupFraction < 1)) yield return $"warmup_fraction = {WarmupFraction}: must be in [0, 1)";
-        if (!(FinalLrFactor >= 0 && FinalLrFactor <= 1)) yield return $"final_lr_factor = {FinalLrFactor}: must be in [0, 1]";
+        if (!(CosineFinalFactor >= 0 && CosineFinalFactor <= 1)) yield return $"cosine_final_factor = {CosineFinalFactor}: must be in [0, 1]";
         if (EvalEvery < 1) yield return $"eval_every = {EvalEvery}: must be ≥ 1";
         foreach (var name in Optimizers)
             if (!SmallGptExperiment.OptimizerNames.Contains(name))
