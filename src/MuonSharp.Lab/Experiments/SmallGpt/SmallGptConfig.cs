@@ -8,14 +8,13 @@ namespace MuonSharp.Lab.Experiments.SmallGpt;
 /// ("Small GPT"); the step budget is ours, far below <c>002</c>'s (124M parameters, 5,000 steps, Fig. 5) — see the
 /// folder README for the measurement it was chosen from. Every other number is our choice, documented where it is set.
 /// </summary>
-public sealed record SmallGptConfig : ExperimentConfig
+public sealed record SmallGptConfig : TransformerComparisonConfig
 {
     /// <summary>Creates the paper-size defaults.</summary>
     public SmallGptConfig()
     {
         Steps = 300;   // ≈ 13 minutes per run at the measured 2.3–2.4 s per step (README, "Budget")
         Seeds = 2;
-        Optimizers = SmallGptExperiment.OptimizerNames.ToArray();
     }
 
     /// <summary>The text: a text dataset's name (<c>kjv</c>, the default) or the path of any UTF-8 file.</summary>
@@ -24,20 +23,8 @@ public sealed record SmallGptConfig : ExperimentConfig
     /// <summary>Fraction of the text, from its start, used for training; the rest (contiguous) is validation (nanoGPT's 90/10).</summary>
     public double TrainFraction { get; init; } = 0.9;
 
-    /// <summary>Transformer blocks (small setting: 4).</summary>
-    public int Layers { get; init; } = 4;
-
-    /// <summary>Attention heads (small setting: 4).</summary>
-    public int Heads { get; init; } = 4;
-
-    /// <summary>Embedding width (small setting: 128).</summary>
-    public int Width { get; init; } = 128;
-
     /// <summary>Context length in characters (small setting: 256).</summary>
     public int Context { get; init; } = 256;
-
-    /// <summary>Sequences per mini-batch (small setting: 64).</summary>
-    public int BatchSize { get; init; } = 64;
 
     /// <summary>
     /// The block matrices' products in bfloat16 with float32 weights (<see cref="Training.Bfloat16Matmul"/>, the lab's
@@ -46,35 +33,8 @@ public sealed record SmallGptConfig : ExperimentConfig
     /// </summary>
     public bool Bfloat16Matmul { get; init; } = true;
 
-    /// <summary>AdamW's learning rate (small setting: 1e-3); also the AdamW part of the Muon hybrid.</summary>
-    public double AdamwLr { get; init; } = 1e-3;
-
-    /// <summary>AdamW's β2 (small setting: β = (0.9, 0.99)); also the AdamW part of the Muon hybrid.</summary>
-    public double AdamwBeta2 { get; init; } = 0.99;
-
-    /// <summary>AdamW's decoupled weight decay (small setting: 0.1); also the AdamW part of the Muon hybrid.</summary>
-    public double AdamwWeightDecay { get; init; } = 0.1;
-
-    /// <summary>Muon's learning rate for the block matrices (small setting: 0.02).</summary>
-    public double MuonLr { get; init; } = 0.02;
-
-    /// <summary>Muon's momentum, Nesterov (small setting: 0.95).</summary>
-    public double MuonMomentum { get; init; } = 0.95;
-
-    /// <summary>Muon's decoupled weight decay (issue setting: 0.1, as AdamW's).</summary>
-    public double MuonWeightDecay { get; init; } = 0.1;
-
-    /// <summary>Fraction of the steps of linear learning-rate warm-up, for both optimizers (our choice: 5%).</summary>
-    public double WarmupFraction { get; init; } = 0.05;
-
-    /// <summary>The learning-rate factor the cosine decay ends at (our choice: 10% of the peak).</summary>
-    public double CosineFinalFactor { get; init; } = 0.1;
-
-    /// <summary>Steps between validation-loss evaluations.</summary>
-    public int EvalEvery { get; init; } = 50;
-
     /// <summary>
-    /// Validation batches (of <see cref="BatchSize"/> sequences) drawn once per seed from the validation text;
+    /// Validation batches (of <c>BatchSize</c> sequences; the small setting's batch is 64, the default) drawn once per seed from the validation text;
     /// every evaluation of every optimizer at that seed uses the same ones (our choice: 8 = 131,072 characters at paper size).
     /// </summary>
     public int EvalBatches { get; init; } = 8;
@@ -100,7 +60,7 @@ public sealed record SmallGptConfig : ExperimentConfig
 
     /// <summary>
     /// Claim (d): the input to a block's second MLP matrix has "low stable rank" when its median st(A) over the
-    /// observations is at most this fraction of its width 4·<see cref="Width"/> (our choice, fixed before any run: 10%;
+    /// observations is at most this fraction of its width 4·<see cref="TransformerComparisonConfig.Width"/> (our choice, fixed before any run: 10%;
     /// <c>004 §5</c> finds post-activation stable ranks of a few units at any width).
     /// </summary>
     public double LowStableRankFraction { get; init; } = 0.1;
@@ -111,10 +71,6 @@ public sealed record SmallGptConfig : ExperimentConfig
     /// <summary>Softmax temperature of the samples (our choice: 0.8, a little sharper than the model's distribution).</summary>
     public double SampleTemperature { get; init; } = 0.8;
 
-    /// <summary>Steps of warm-up for a run of <paramref name="steps"/> updates.</summary>
-    /// <param name="steps">The run's updates.</param>
-    public int WarmupSteps(int steps) => (int)Math.Round(WarmupFraction * steps);
-
     /// <summary>Updates of one sweep run.</summary>
     public int SweepSteps => Math.Max(1, (int)Math.Round(SweepStepsFraction * Steps));
 
@@ -124,20 +80,7 @@ public sealed record SmallGptConfig : ExperimentConfig
         foreach (var problem in base.Validate()) yield return problem;
         if (string.IsNullOrWhiteSpace(Corpus)) yield return "corpus is empty: name a text dataset (kjv) or a UTF-8 file";
         if (!(TrainFraction > 0 && TrainFraction < 1)) yield return $"train_fraction = {TrainFraction}: must be in (0, 1)";
-        if (Layers < 1) yield return $"layers = {Layers}: must be ≥ 1";
-        if (Heads < 1) yield return $"heads = {Heads}: must be ≥ 1";
-        else if (Width < 1 || Width % Heads != 0) yield return $"width = {Width}: must be a positive multiple of heads = {Heads}";
         if (Context < 2) yield return $"context = {Context}: must be ≥ 2";
-        if (BatchSize < 1) yield return $"batch_size = {BatchSize}: must be ≥ 1";
-        foreach (var (key, lr) in new[] { ("adamw_lr", AdamwLr), ("muon_lr", MuonLr) })
-            if (!(lr > 0)) yield return $"{key} = {lr}: must be > 0";
-        if (!(AdamwBeta2 > 0 && AdamwBeta2 < 1)) yield return $"adamw_beta2 = {AdamwBeta2}: must be in (0, 1)";
-        if (!(MuonMomentum >= 0 && MuonMomentum < 1)) yield return $"muon_momentum = {MuonMomentum}: must be in [0, 1)";
-        foreach (var (key, wd) in new[] { ("adamw_weight_decay", AdamwWeightDecay), ("muon_weight_decay", MuonWeightDecay) })
-            if (!(wd >= 0)) yield return $"{key} = {wd}: must be ≥ 0";
-        if (!(WarmupFraction >= 0 && WarmupFraction < 1)) yield return $"warmup_fraction = {WarmupFraction}: must be in [0, 1)";
-        if (!(CosineFinalFactor >= 0 && CosineFinalFactor <= 1)) yield return $"cosine_final_factor = {CosineFinalFactor}: must be in [0, 1]";
-        if (EvalEvery < 1) yield return $"eval_every = {EvalEvery}: must be ≥ 1";
         if (EvalBatches < 1) yield return $"eval_batches = {EvalBatches}: must be ≥ 1";
         if (MonitorEvery < 1) yield return $"monitor_every = {MonitorEvery}: must be ≥ 1";
         if (SweepFactors.Any(f => !(f > 0))) yield return $"sweep_factors = [{string.Join(", ", SweepFactors)}]: every factor must be > 0 (none: no sweep)";
@@ -146,8 +89,5 @@ public sealed record SmallGptConfig : ExperimentConfig
         if (!(LowStableRankFraction > 0 && LowStableRankFraction <= 1)) yield return $"low_stable_rank_fraction = {LowStableRankFraction}: must be in (0, 1]";
         if (SampleLength < 0) yield return $"sample_length = {SampleLength}: must be ≥ 0";
         if (!(SampleTemperature > 0)) yield return $"sample_temperature = {SampleTemperature}: must be > 0";
-        foreach (var name in Optimizers)
-            if (!SmallGptExperiment.OptimizerNames.Contains(name))
-                yield return $"optimizers contains '{name}': accepted are {string.Join(", ", SmallGptExperiment.OptimizerNames)}";
     }
 }

@@ -107,7 +107,7 @@ public static class SmallGptTraining
             },
             Evaluate = _ => new[] { ("val_loss", ValidationLoss(model, validation)) },
             OptimizerOverrides = new OptimizerOverrides { Lr = learningRate },
-            Schedule = LearningRateSchedule.WarmupCosine(config.WarmupSteps(steps), steps, config.CosineFinalFactor),
+            Schedule = config.Schedule(steps),
             Generators = new[] { ("batches", batches) },
         };
         var run = TrainingLoop.Train(context, config, setup, new TrainingOptions

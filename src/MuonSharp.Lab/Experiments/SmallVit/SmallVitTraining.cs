@@ -92,7 +92,7 @@ public static class SmallVitTraining
                 return nn.functional.cross_entropy(model.call(data.TrainImages.index_select(0, index)), data.TrainLabels.index_select(0, index));
             },
             Evaluate = _ => new[] { ("test_accuracy", Accuracy(model, data)) },
-            Schedule = LearningRateSchedule.WarmupCosine((int)Math.Round(config.WarmupFraction * config.Steps), config.Steps, config.CosineFinalFactor),
+            Schedule = config.Schedule(config.Steps),
             Generators = new[] { ("batches", batches) },
         };
         var run = TrainingLoop.Train(context, config, setup, new TrainingOptions { Steps = config.Steps, EvaluateEvery = config.EvalEvery, Label = "vit" });
