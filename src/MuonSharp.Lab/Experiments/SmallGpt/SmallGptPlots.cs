@@ -36,10 +36,14 @@ internal static class SmallGptPlots
         Charts.Line(context, "mlp_output_input_stable_rank", "st(A) of the GELU output entering mlp.c_proj, as a fraction of its width", "step", "st(A) / (4·width)",
             config.Optimizers.SelectMany(o => blocks.Select(b => MeanOverSeeds($"{o} block {b}", main.Where(r => r.Optimizer == o)
                 .Select(r => LayerSeries(r, SmallGptClaims.MlpOutput(b), SpectralMetrics.StableRankA, 1.0 / (4 * config.Width))).ToList()) with { ColorOf = o, Dashed = o != config.Optimizers[0] })));
-        Charts.Line(context, "mlp_output_condition_ratio", "Condition ratio nr(G)/st(A) at mlp.c_proj (≥ 2: spectral favoured)", "step", "nr(G)/st(A)",
+        // Linear axis: the ratios stay within about a decade, where the log axis would show no labelled tick.
+        var observed = main.SelectMany(r => r.Spectral).Select(r => (double)r.Step).DefaultIfEmpty(0).ToList();
+        var decisive = new Series($"ratio {SpectralMonitor.DecisiveFactor:0.#}", new[] { observed.Min(), observed.Max() },
+            new[] { SpectralMonitor.DecisiveFactor, SpectralMonitor.DecisiveFactor }) { Dashed = true };
+        Charts.Line(context, "mlp_output_condition_ratio", $"Condition ratio nr(G)/st(A) at mlp.c_proj (≥ {SpectralMonitor.DecisiveFactor:0.#}: spectral favoured)", "step", "nr(G)/st(A)",
             config.Optimizers.SelectMany(o => blocks.Select(b => MeanOverSeeds($"{o} block {b}", main.Where(r => r.Optimizer == o)
-                .Select(r => LayerSeries(r, SmallGptClaims.MlpOutput(b), SpectralMetrics.ConditionRatio, 1)).ToList()) with { ColorOf = o, Dashed = o != config.Optimizers[0] })),
-            logY: true);
+                .Select(r => LayerSeries(r, SmallGptClaims.MlpOutput(b), SpectralMetrics.ConditionRatio, 1)).ToList()) with { ColorOf = o, Dashed = o != config.Optimizers[0] }))
+                .Append(decisive));
     }
 
     /// <summary>Mean over seeds (and range) of series that share their steps up to the shortest (a diverged run stops early).</summary>
