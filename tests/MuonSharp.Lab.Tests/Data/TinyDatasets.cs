@@ -18,6 +18,22 @@ internal static class TinyDatasets
     }
 
     /// <summary>
+    /// A data directory, made once per test process, holding generated MNIST and Fashion-MNIST big enough for
+    /// every experiment's quick size (1,000 training and 300 test images each) and a generated <c>kjv.txt</c>
+    /// (<see cref="Text"/>): what quick runs read offline.
+    /// </summary>
+    public static string QuickRunDirectory => QuickRun.Value;
+
+    private static readonly Lazy<string> QuickRun = new(() =>
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"muonsharp-tests-quick-data-{Environment.ProcessId}");
+        foreach (var dataset in new[] { DatasetNames.Mnist, DatasetNames.FashionMnist })
+            WriteImages(Path.Combine(directory, dataset), train: 1000, test: 300);
+        File.WriteAllText(Path.Combine(directory, "kjv.txt"), Text());
+        return directory;
+    });
+
+    /// <summary>
     /// A generated text of about <paramref name="characters"/> characters: words of 1–8 letters a–z separated by spaces,
     /// a newline every 12 words, drawn from a seeded generator — every character appears within the first few hundred.
     /// </summary>
@@ -31,19 +47,6 @@ internal static class TinyDatasets
             text.Append(word % 12 == 0 ? '\n' : ' ');
         }
         return text.ToString();
-    }
-
-    /// <summary>
-    /// A user data directory holding every dataset the lab reads, generated: <c>kjv.txt</c> (<see cref="Text"/>) and
-    /// small IDX files for <c>mnist/</c> and <c>fashion-mnist/</c>, so experiments that read data run offline.
-    /// </summary>
-    public static string WriteDataDirectory(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "kjv.txt"), Text());
-        WriteImages(Path.Combine(folder, DatasetNames.Mnist), train: 40, test: 20);
-        WriteImages(Path.Combine(folder, DatasetNames.FashionMnist), train: 40, test: 20, seed: 1);
-        return folder;
     }
 
     public static byte PixelOf(int image, int seed = 0) => (byte)((image * 7 + seed) % 256);

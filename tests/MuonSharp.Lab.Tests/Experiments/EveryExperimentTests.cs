@@ -2,20 +2,16 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MuonSharp.Lab.Experiments;
 using MuonSharp.Lab.Runs;
-using MuonSharp.Lab.Tests.Data;
 
 namespace MuonSharp.Lab.Tests.Experiments;
 
-/// <summary>
-/// What every registered experiment must do at its quick size, checked once for all of them. Experiments that
-/// read datasets read generated ones from a user data directory (tests never download).
-/// </summary>
+/// <summary>What every registered experiment must do at its quick size, checked once for all of them.</summary>
 public sealed partial class EveryExperimentTests
 {
-    public static TheoryData<string> Ids() => new(ExperimentRegistry.All.Select(e => e.Id));
+    /// <summary>Experiments on real datasets read generated ones: tests never download.</summary>
+    private static RunOptions WithData => new() { DataDirectory = Data.TinyDatasets.QuickRunDirectory };
 
-    private static RunOptions WithData(TempDirectory temp, RunOptions? options = null) =>
-        (options ?? new RunOptions()) with { DataDirectory = TinyDatasets.WriteDataDirectory(temp.Sub("data")) };
+    public static TheoryData<string> Ids() => new(ExperimentRegistry.All.Select(e => e.Id));
 
     [Theory]
     [MemberData(nameof(Ids))]
@@ -26,7 +22,7 @@ public sealed partial class EveryExperimentTests
         // Not seed 0, so that a per-seed number keyed by its position instead of its seed would show.
         var config = experiment.DefaultConfig(ExperimentSize.Quick) with { Seed = 3 };
 
-        var summary = LabRunner.Run(experiment, config, temp.Sub("run"), WithData(temp));
+        var summary = LabRunner.Run(experiment, config, temp.Path, WithData);
 
         Assert.Equal(RunStatus.Completed, summary.Status);
         Assert.Equal("quick", summary.Size);
@@ -34,10 +30,10 @@ public sealed partial class EveryExperimentTests
         Assert.All(summary.Claims, c => Assert.NotEmpty(c.Measured));
         Assert.All(summary.Claims, c => Assert.True(c.Verdict != Claims.Verdict.Inconclusive || c.Note is not null, $"{c.Id} is inconclusive without a reason"));
         foreach (var file in new[] { "config.json", "metrics.csv", "summary.json", "log.txt" })
-            Assert.True(File.Exists(Path.Combine(temp.Sub("run"), file)), $"{file} missing");
+            Assert.True(File.Exists(Path.Combine(temp.Path, file)), $"{file} missing");
         Assert.NotEmpty(summary.Plots);
-        Assert.All(summary.Plots, plot => Assert.True(File.Exists(Path.Combine(temp.Sub("run"), plot)), $"{plot} missing"));
-        Assert.NotEmpty(MetricsRecorder.Read(Path.Combine(temp.Sub("run"), "metrics.csv")));
+        Assert.All(summary.Plots, plot => Assert.True(File.Exists(Path.Combine(temp.Path, plot)), $"{plot} missing"));
+        Assert.NotEmpty(MetricsRecorder.Read(Path.Combine(temp.Path, "metrics.csv")));
         var namedSeeds = summary.Claims.SelectMany(c => c.Measured.Keys).Select(k => PerSeedKey().Match(k)).Where(m => m.Success);
         Assert.All(namedSeeds, m => Assert.Contains(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), config.SeedList));
     }
@@ -53,12 +49,12 @@ public sealed partial class EveryExperimentTests
         using var temp = new TempDirectory();
         var experiment = ExperimentRegistry.Get(id);
         var config = experiment.DefaultConfig(ExperimentSize.Quick);
-        LabRunner.Run(experiment, config, temp.Sub("whole"), WithData(temp));
+        LabRunner.Run(experiment, config, temp.Sub("whole"), WithData);
         int units = 0;
-        var crashing = new RunOptions { CheckpointFault = point => { if (point == "unit result written" && ++units == 2) throw new InvalidOperationException("simulated crash"); } };
+        var crashing = WithData with { CheckpointFault = point => { if (point == "unit result written" && ++units == 2) throw new InvalidOperationException("simulated crash"); } };
 
-        Assert.Throws<InvalidOperationException>(() => LabRunner.Run(experiment, config, temp.Sub("crashed"), WithData(temp, crashing)));
-        var resumed = LabRunner.Run(experiment, config, temp.Sub("crashed"), WithData(temp, new RunOptions { Resume = true }));
+        Assert.Throws<InvalidOperationException>(() => LabRunner.Run(experiment, config, temp.Sub("crashed"), crashing));
+        var resumed = LabRunner.Run(experiment, config, temp.Sub("crashed"), WithData with { Resume = true });
 
         Assert.Equal(RunStatus.Completed, resumed.Status);
         Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Sub("whole"), "metrics.csv")), File.ReadAllBytes(Path.Combine(temp.Sub("crashed"), "metrics.csv")));
