@@ -22,6 +22,16 @@ public static class Stats
         return Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1));
     }
 
+    /// <summary>Median (the mean of the two middle values for an even count); NaN for no values.</summary>
+    /// <param name="values">Values.</param>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        if (sorted.Count == 0) return double.NaN;
+        int mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
     /// <summary>Least-squares slope and intercept of y on x; NaN with fewer than two distinct x.</summary>
     /// <param name="x">Abscissae.</param>
     /// <param name="y">Ordinates (same length).</param>

@@ -30,8 +30,8 @@ public static class OptimizerTable
             Array.Empty<OptimizerKey>(),
             (p, v) => optim.SGD(p.Select(x => x.Parameter), v.Lr)),
         Setup("adamw", "torch.optim.AdamW (Loshchilov & Hutter 2019), decoupled weight decay",
-            new[] { Key("adamw_weight_decay", 0.01, "decoupled weight decay (PyTorch's default 0.01)") },
-            (p, v) => optim.AdamW(p.Select(x => x.Parameter), v.Lr, weight_decay: v["adamw_weight_decay"])),
+            new[] { Key("adamw_weight_decay", 0.01, "decoupled weight decay (PyTorch's default 0.01)"), Key("adamw_beta2", 0.999, "second-moment decay β2 (PyTorch's default 0.999); β1 stays 0.9") },
+            (p, v) => optim.AdamW(p.Select(x => x.Parameter), v.Lr, beta2: v["adamw_beta2"], weight_decay: v["adamw_weight_decay"])),
         Setup("adam", "torch.optim.Adam (Kingma & Ba 2015), β = (0.9, 0.999)",
             Array.Empty<OptimizerKey>(),
             (p, v) => optim.Adam(p.Select(x => x.Parameter), v.Lr)),
@@ -42,6 +42,7 @@ public static class OptimizerTable
                 Key("muon_weight_decay", 0, "decoupled weight decay"),
                 Key("adamw_lr", 3e-4, "learning rate of the AdamW part of the hybrid (embeddings, head, biases, gains)"),
                 Key("adamw_weight_decay", 0, "decoupled weight decay of the AdamW part of the hybrid"),
+                Key("adamw_beta2", Optimizers.AuxAdamW.DefaultBeta2, "second-moment decay β2 of the AdamW part of the hybrid (the library's default 0.95); β1 stays 0.9"),
             },
             Muon),
         Setup("spectral-gd", "Spectral GD: the exact polar step W ← W − lr·UVᵀ by SVD (000 §2.1, 004 §2.2), heavy-ball momentum optional",
@@ -105,7 +106,8 @@ public static class OptimizerTable
         if (v.Overrides.Routing is null && parameters.All(p => p.Parameter.dim() >= 2))
             return Optim.Muon(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: v["muon_momentum"], weight_decay: v["muon_weight_decay"]);
         var hybrid = Optim.MuonWithAuxAdamW(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: v["muon_momentum"], weight_decay: v["muon_weight_decay"],
-            adamw_lr: v["adamw_lr"], adamw_weight_decay: v["adamw_weight_decay"], routing: v.Overrides.Routing);
+            adamw_lr: v["adamw_lr"], adamw_betas: (Optimizers.AuxAdamW.DefaultBeta1, v["adamw_beta2"]), adamw_weight_decay: v["adamw_weight_decay"],
+            routing: v.Overrides.Routing);
         v.Log("muon: parameter routing (Muon + AdamW)\n" + hybrid.RoutingTable().TrimEnd());
         return hybrid;
     }

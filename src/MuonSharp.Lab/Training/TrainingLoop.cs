@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using MuonSharp.Lab.Experiments;
 using MuonSharp.Lab.Runs;
@@ -89,6 +90,7 @@ public static class TrainingLoop
             }
             if (last) break;
 
+            long updateStart = Stopwatch.GetTimestamp();
             optimizer.zero_grad();
             double loss = LossAndGradients(setup, step);
             if (!double.IsFinite(loss))
@@ -103,8 +105,11 @@ public static class TrainingLoop
                 setup.AfterBackward?.Invoke(step);
                 if (options.ClipGradNorm is { } maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
             }
+            long optimizerStart = Stopwatch.GetTimestamp();
             optimizer.step();
+            trajectory.OptimizerSeconds += Stopwatch.GetElapsedTime(optimizerStart).TotalSeconds;
             scheduler?.step();
+            trajectory.UpdateSeconds += Stopwatch.GetElapsedTime(updateStart).TotalSeconds;
             progress.Advance();
         }
 

@@ -25,6 +25,16 @@ public sealed record Trajectory
     /// <summary>The step at which the training loss stopped being finite; the run ended there. Null when it never did.</summary>
     public long? DivergedAt { get; set; }
 
+    /// <summary>
+    /// Wall-clock seconds spent in updates: the mini-batch loss, backward, the callback, clipping, the
+    /// optimizer's and the schedule's step (evaluations and checkpoints excluded). For throughput reports
+    /// only — it depends on the machine and its load, so nothing is ever judged from it.
+    /// </summary>
+    public double UpdateSeconds { get; set; }
+
+    /// <summary>Of <see cref="UpdateSeconds"/>, the seconds inside the optimizer's <c>step()</c>.</summary>
+    public double OptimizerSeconds { get; set; }
+
     /// <summary>The run ended because its training loss stopped being finite.</summary>
     public bool Diverged => DivergedAt.HasValue;
 

@@ -24,4 +24,12 @@ public sealed class StatsTests
         Assert.Equal(2, Stats.FirstCrossing(new double[] { 0.1, 0.4, 0.5, 0.9 }, 0.5));
         Assert.Equal(-1, Stats.FirstCrossing(new double[] { 0.1, 0.4 }, 0.5));
     }
+
+    [Fact]
+    public void The_median_is_the_middle_value_or_the_mean_of_the_two_middle_values()
+    {
+        Assert.Equal(2, Stats.Median(new double[] { 3, 1, 2 }));
+        Assert.Equal(2.5, Stats.Median(new double[] { 4, 1, 3, 2 }));
+        Assert.True(double.IsNaN(Stats.Median(Array.Empty<double>())));
+    }
 }

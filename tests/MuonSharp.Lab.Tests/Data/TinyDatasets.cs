@@ -19,7 +19,8 @@ internal static class TinyDatasets
 
     /// <summary>
     /// A data directory, made once per test process, holding generated MNIST and Fashion-MNIST big enough for
-    /// every experiment's quick size (1,000 training and 300 test images each): what quick runs read offline.
+    /// every experiment's quick size (1,000 training and 300 test images each) and a generated <c>kjv.txt</c>
+    /// (<see cref="Text"/>): what quick runs read offline.
     /// </summary>
     public static string QuickRunDirectory => QuickRun.Value;
 
@@ -28,8 +29,25 @@ internal static class TinyDatasets
         string directory = Path.Combine(Path.GetTempPath(), $"muonsharp-tests-quick-data-{Environment.ProcessId}");
         foreach (var dataset in new[] { DatasetNames.Mnist, DatasetNames.FashionMnist })
             WriteImages(Path.Combine(directory, dataset), train: 1000, test: 300);
+        File.WriteAllText(Path.Combine(directory, "kjv.txt"), Text());
         return directory;
     });
+
+    /// <summary>
+    /// A generated text of about <paramref name="characters"/> characters: words of 1–8 letters a–z separated by spaces,
+    /// a newline every 12 words, drawn from a seeded generator — every character appears within the first few hundred.
+    /// </summary>
+    public static string Text(int characters = 20_000, int seed = 0)
+    {
+        var random = new Random(seed);
+        var text = new System.Text.StringBuilder();
+        for (int word = 1; text.Length < characters; word++)
+        {
+            for (int i = random.Next(1, 9); i > 0; i--) text.Append((char)('a' + random.Next(26)));
+            text.Append(word % 12 == 0 ? '\n' : ' ');
+        }
+        return text.ToString();
+    }
 
     public static byte PixelOf(int image, int seed = 0) => (byte)((image * 7 + seed) % 256);
 

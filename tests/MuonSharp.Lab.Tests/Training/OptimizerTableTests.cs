@@ -98,6 +98,47 @@ public sealed class OptimizerTableTests
         Assert.Equal(0.95, fromTable.Momentum);
     }
 
+    private sealed record Beta2Config : ExperimentConfig
+    {
+        public double AdamwLr { get; init; } = 1e-2;
+        public double MuonLr { get; init; } = 0.02;
+        public double AdamwBeta2 { get; init; } = 0.5;
+    }
+
+    /// <summary>A bias after the hidden matrix (in the order the loss applies them), so the hybrid sends it to AdamW.</summary>
+    private static (string, Parameter)[] WithBias((string, Parameter)[] matrices) =>
+        new[] { matrices[0], ("hidden.bias", new Parameter(zeros(6))), matrices[1] };
+
+    /// <summary>Three steps on the same loss; the parameters afterwards.</summary>
+    private static double[] AfterSteps(IReadOnlyList<(string Name, Parameter Parameter)> parameters, OptimizerHelper optimizer)
+    {
+        using var x = randn(16, 5, generator: new Generator(2));
+        for (int i = 0; i < 3; i++)
+        {
+            optimizer.zero_grad();
+            using var loss = Loss(parameters, x);
+            loss.backward();
+            optimizer.step();
+        }
+        return parameters.SelectMany(p => p.Parameter.detach().data<float>().Select(v => (double)v)).ToArray();
+    }
+
+    [Fact]
+    public void The_adamw_beta2_key_reaches_adamw_and_the_hybrids_adamw_part()
+    {
+        var table = Matrices(1);
+        var direct = Matrices(1);
+        using var fromTable = OptimizerTable.Create("adamw", table, new Beta2Config());
+        using var torchAdamW = optim.AdamW(direct.Select(p => p.Item2), 1e-2, beta2: 0.5, weight_decay: 0.01);   // the table's default decay
+        Assert.Equal(AfterSteps(direct, torchAdamW), AfterSteps(table, fromTable));
+
+        var hybridTable = WithBias(Matrices(3));
+        var hybridDirect = WithBias(Matrices(3));
+        using var hybridFromTable = OptimizerTable.Create("muon", hybridTable, new Beta2Config { AdamwLr = 3e-4 });
+        using var library = Optim.MuonWithAuxAdamW(hybridDirect, 0.02, adamw_lr: 3e-4, adamw_betas: (0.9, 0.5));
+        Assert.Equal(AfterSteps(hybridDirect, library), AfterSteps(hybridTable, hybridFromTable));
+    }
+
     [Fact]
     public void Muon_on_matrices_only_is_newton_schulz_muon_on_every_matrix()
     {
