@@ -11,7 +11,7 @@ public sealed record SpuriousMnistConfig : ExperimentConfig
     /// <summary>Creates the paper-size defaults.</summary>
     public SpuriousMnistConfig()
     {
-        Steps = 800;
+        Steps = 2000;
         Seeds = 2;
         Optimizers = SpuriousMnistExperiment.OptimizerNames.ToArray();
     }
@@ -20,7 +20,7 @@ public sealed record SpuriousMnistConfig : ExperimentConfig
     public int BatchSize { get; init; } = 64;
 
     /// <summary>Steps between evaluations on the validation sets (and the tuning split, when tuning).</summary>
-    public int EvalEvery { get; init; } = 25;
+    public int EvalEvery { get; init; } = 50;
 
     /// <summary>Training digits used, 0 for all the training split has after the tuning split is set aside.</summary>
     public int TrainDigits { get; init; }
@@ -50,7 +50,7 @@ public sealed record SpuriousMnistConfig : ExperimentConfig
     public double[] SgdLrGrid { get; init; } = { 0.01, 0.03, 0.1, 0.3 };
 
     /// <summary>Adam's learning rates tried when tuning (one value: no tuning).</summary>
-    public double[] AdamLrGrid { get; init; } = { 1e-4, 3e-4, 1e-3, 3e-3 };
+    public double[] AdamLrGrid { get; init; } = { 3e-4, 1e-3, 3e-3, 1e-2 };
 
     /// <summary>Muon's learning rates (its Muon part) tried when tuning (one value: no tuning).</summary>
     public double[] MuonLrGrid { get; init; } = { 0.003, 0.01, 0.03, 0.1 };
