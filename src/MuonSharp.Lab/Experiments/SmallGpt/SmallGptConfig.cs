@@ -4,7 +4,7 @@ namespace MuonSharp.Lab.Experiments.SmallGpt;
 
 /// <summary>
 /// Settings of the character-level GPT comparison (<c>002 §5</c>, "small NanoGPT"; the layerwise condition of
-/// <c>004 §8–10</c>). Model, batch and optimizer settings are the small setting of <c>../shared/papers/README.md</c>
+/// <c>004 §8–10</c>). Model, batch and optimizer settings are the small setting of the papers README
 /// ("Small GPT"); the step budget is ours, far below <c>002</c>'s (124M parameters, 5,000 steps, Fig. 5) — see the
 /// folder README for the measurement it was chosen from. Every other number is our choice, documented where it is set.
 /// </summary>

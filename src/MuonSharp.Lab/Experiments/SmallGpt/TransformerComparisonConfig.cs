@@ -6,7 +6,7 @@ namespace MuonSharp.Lab.Experiments.SmallGpt;
 /// What <c>002 §5</c>'s two small-transformer comparisons share — the GPT (<see cref="SmallGptConfig"/>) and its ViT
 /// control (<c>SmallVit.SmallVitConfig</c>): the transformer's size, the batch, the two optimizer setups (AdamW; the
 /// Muon + AdamW hybrid at AdamW's settings for the rest) and their common schedule. The optimizer numbers are the
-/// small setting of <c>../shared/papers/README.md</c> ("Small GPT"); each derived config sets its own model and batch.
+/// small setting of the papers README ("Small GPT"); each derived config sets its own model and batch.
 /// </summary>
 public abstract record TransformerComparisonConfig : ExperimentConfig
 {
