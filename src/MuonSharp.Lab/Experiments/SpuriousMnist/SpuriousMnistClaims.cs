@@ -152,9 +152,10 @@ public static class SpuriousMnistClaims
         {
             var intensities = config.Intensities.OrderBy(i => i).ToList();
             var measured = new Dictionary<string, double>();
+            string PeakKey(double intensity, string optimizer) => $"{SpuriousMnistTraining.Label(intensity)}_{optimizer}_peak_clean_mean";
             foreach (var intensity in intensities)
                 foreach (var optimizer in config.Optimizers)
-                    measured[$"{SpuriousMnistTraining.Label(intensity)}_{optimizer}_peak_clean_mean"] = Stats.Mean(PerSeed(intensity, optimizer, r => r.PeakClean).Values);
+                    measured[PeakKey(intensity, optimizer)] = Stats.Mean(PerSeed(intensity, optimizer, r => r.PeakClean).Values);
             measured["switch_intensity"] = double.NaN;
             measured["muon_drop_at_switch"] = double.NaN;
             measured["sgd_drop_at_switch"] = double.NaN;
@@ -183,10 +184,9 @@ public static class SpuriousMnistClaims
                 return IntensitySwitch.Judge(null, measured, $"an intensity around the switch is undecided ({states})", decisive);
 
             double below = intensities[firstBehind - 1], at = intensities[firstBehind];
-            double MeanPeak(double intensity, string optimizer) => Stats.Mean(PerSeed(intensity, optimizer, r => r.PeakClean).Values);
             measured["switch_intensity"] = at;
-            measured["muon_drop_at_switch"] = MeanPeak(below, Muon) - MeanPeak(at, Muon);
-            measured["sgd_drop_at_switch"] = MeanPeak(below, Sgd) - MeanPeak(at, Sgd);
+            measured["muon_drop_at_switch"] = measured[PeakKey(below, Muon)] - measured[PeakKey(at, Muon)];
+            measured["sgd_drop_at_switch"] = measured[PeakKey(below, Sgd)] - measured[PeakKey(at, Sgd)];
             if (!double.IsFinite(measured["muon_drop_at_switch"]))
                 return IntensitySwitch.Judge(null, measured, "a Muon run diverged around the switch", decisive);
             bool little = measured["muon_drop_at_switch"] <= config.MuonDropTolerance;

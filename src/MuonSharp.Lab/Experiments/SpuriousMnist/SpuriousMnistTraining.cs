@@ -146,9 +146,11 @@ public static class SpuriousMnistTraining
             // Every optimizer and intensity of a seed starts from the same weights: paired comparisons.
             using var generator = SeedStreams.Generator(seed, "init");
             _model.InitializeGaussian(config.InitScale, generator);
+            Fc1 = _model.named_parameters().Single(p => p.name == "fc1.weight").parameter;
         }
 
-        public Tensor Fc1 => _model.named_parameters().Single(p => p.name == "fc1.weight").parameter;
+        /// <summary>fc1's weight, the matrix whose spectrum is kept at the peak.</summary>
+        public Tensor Fc1 { get; }
 
         public TrainingSetup Setup(string optimizer, double learningRate, Func<long, IReadOnlyList<(string, double)>> evaluate,
             IReadOnlyList<(string, Tensor)> buffers) => new()
