@@ -103,6 +103,29 @@ public static partial class Spectral
     public static double HessianTraceHutchinson(Func<Tensor> loss, IReadOnlyList<Parameter> parameters,
         int samples = 100, long seed = 0)
     {
+        double sum = 0;
+        foreach (double value in HessianTraceHutchinsonSamples(loss, parameters, samples, seed)) sum += value;   // in order, as the samples were drawn
+        return sum / samples;
+    }
+
+    /// <summary>
+    /// The individual samples vᵀHv of <see cref="HessianTraceHutchinson"/>, one per Rademacher vector, in
+    /// order: their mean is the estimate of tr ∇²L, and their standard deviation over √<paramref name="samples"/>
+    /// its standard error. The same vectors and products as <see cref="HessianTraceHutchinson"/> with the same seed.
+    /// </summary>
+    /// <param name="loss">Computes the scalar loss from <paramref name="parameters"/>; called once.</param>
+    /// <param name="parameters">The parameters to differentiate by, each with <c>requires_grad</c>; at least one.</param>
+    /// <param name="samples">Number of Rademacher vectors, at least 1.</param>
+    /// <param name="seed">Seed of the Rademacher vectors.</param>
+    /// <returns>vᵀHv for each vector v.</returns>
+    /// <exception cref="ArgumentException">
+    /// An empty parameter list, a parameter without <c>requires_grad</c>, or a loss that is not a
+    /// floating-point scalar computed from the parameters.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> &lt; 1.</exception>
+    public static double[] HessianTraceHutchinsonSamples(Func<Tensor> loss, IReadOnlyList<Parameter> parameters,
+        int samples = 100, long seed = 0)
+    {
         ArgumentNullException.ThrowIfNull(loss);
         RequireDifferentiableParameters(parameters);
         if (samples < 1)
@@ -113,7 +136,7 @@ public static partial class Spectral
         var hessian = new HessianVectorProducts(loss, parameters);
         using var generator = new Generator(unchecked((ulong)seed));
 
-        double sum = 0;
+        var values = new double[samples];
         using var held = new HeldScalars();
         var (two, one) = (held[2], held[1]);
         for (int s = 0; s < samples; s++)
@@ -122,9 +145,9 @@ public static partial class Spectral
             var v = parameters
                 .Select(p => randint(0, 2, p.shape, ScalarType.Float64, generator: generator).mul_(two).sub_(one).to(p))   // ±1
                 .ToArray();
-            sum += Dot(v, hessian.Times(v));
+            values[s] = Dot(v, hessian.Times(v));
         }
-        return sum / samples;
+        return values;
     }
 
     /// <summary>

@@ -16,8 +16,8 @@ public enum MnistCnnLayout
 
 /// <summary>
 /// The small MNIST network: conv 1→32 (3×3), ReLU, conv 32→64 (3×3), ReLU, one 2×2 max-pool placed by
-/// the <see cref="MnistCnnLayout"/>, fc → 128, ReLU, fc 128→10. Input <c>[batch, 1, 28, 28]</c>, output
-/// logits <c>[batch, 10]</c>. Parameter names <c>conv1</c>, <c>conv2</c>, <c>fc1</c>, <c>fc2</c>: the hybrid's
+/// the <see cref="MnistCnnLayout"/>, fc → 128, ReLU, fc 128→classes (10 unless said). Input <c>[batch, 1, 28, 28]</c>,
+/// output logits <c>[batch, classes]</c>; the 128 post-ReLU activations before the head are its <see cref="Features"/>. Parameter names <c>conv1</c>, <c>conv2</c>, <c>fc1</c>, <c>fc2</c>: the hybrid's
 /// default routing sends conv2 and fc1 to Muon, conv1 (sees the raw pixels) and fc2 (the head) to AdamW.
 /// </summary>
 public sealed class MnistCnn : nn.Module<Tensor, Tensor>
@@ -29,15 +29,26 @@ public sealed class MnistCnn : nn.Module<Tensor, Tensor>
     /// <summary>Creates the network with TorchSharp's default initialization (drawn from the global generator).</summary>
     /// <param name="dtype">The parameters' dtype.</param>
     /// <param name="layout">Where the max-pool goes (default: PyTorch's example).</param>
-    public MnistCnn(ScalarType dtype = ScalarType.Float32, MnistCnnLayout layout = MnistCnnLayout.PoolAfterConvolutions) : base(nameof(MnistCnn))
+    /// <param name="classes">Width of the head (default 10, MNIST's digits).</param>
+    public MnistCnn(ScalarType dtype = ScalarType.Float32, MnistCnnLayout layout = MnistCnnLayout.PoolAfterConvolutions, int classes = 10) : base(nameof(MnistCnn))
     {
+        if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classifier needs at least 2 classes.");
         _layout = layout;
         conv1 = nn.Conv2d(1, 32, 3, dtype: dtype);
         conv2 = nn.Conv2d(32, 64, 3, dtype: dtype);
-        fc1 = nn.Linear(FlattenedWidth(layout), 128, dtype: dtype);
-        fc2 = nn.Linear(128, 10, dtype: dtype);
+        fc1 = nn.Linear(FlattenedWidth(layout), FeatureWidth, dtype: dtype);
+        fc2 = nn.Linear(FeatureWidth, classes, dtype: dtype);
         RegisterComponents();
     }
+
+    /// <summary>Name of the head, the last linear layer (its parameters are <c>fc2.weight</c> and <c>fc2.bias</c>).</summary>
+    public const string HeadName = "fc2";
+
+    /// <summary>Where the max-pool is.</summary>
+    public MnistCnnLayout Layout => _layout;
+
+    /// <summary>Width of the penultimate layer, the <see cref="Features"/> the head reads.</summary>
+    public const int FeatureWidth = 128;
 
     /// <summary>What fc1 sees: 64 channels times the side left after the convolutions and the pool.</summary>
     /// <param name="layout">The layout.</param>
@@ -69,9 +80,17 @@ public sealed class MnistCnn : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>Logits <c>[batch, 10]</c> of images <c>[batch, 1, 28, 28]</c>.</summary>
+    /// <summary>Logits <c>[batch, classes]</c> of images <c>[batch, 1, 28, 28]</c>.</summary>
     /// <param name="images">The images.</param>
     public override Tensor forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return fc2.call(Features(images)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The penultimate activations <c>[batch, 128]</c> (after fc1's ReLU) of images <c>[batch, 1, 28, 28]</c>: what the head, or a linear probe, reads.</summary>
+    /// <param name="images">The images.</param>
+    public Tensor Features(Tensor images)
     {
         using var scope = NewDisposeScope();
         var x = nn.functional.relu(conv1.call(images));              // [batch, 32, 26, 26]
@@ -80,7 +99,6 @@ public sealed class MnistCnn : nn.Module<Tensor, Tensor>
         x = nn.functional.relu(conv2.call(x));                       // [batch, 64, 11, 11] or [batch, 64, 24, 24]
         if (_layout == MnistCnnLayout.PoolAfterConvolutions)
             x = nn.functional.max_pool2d(x, 2);                      // [batch, 64, 12, 12]
-        x = nn.functional.relu(fc1.call(x.flatten(1)));              // [batch, 128]
-        return fc2.call(x).MoveToOuterDisposeScope();
+        return nn.functional.relu(fc1.call(x.flatten(1))).MoveToOuterDisposeScope();   // [batch, 128]
     }
 }

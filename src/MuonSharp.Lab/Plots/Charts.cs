@@ -18,6 +18,9 @@ public sealed record Series(string Label, IReadOnlyList<double> X, IReadOnlyList
     /// <summary>A limit or reference line: drawn dashed, in the colour of <see cref="ColorOf"/> (or its own).</summary>
     public bool Dashed { get; init; }
 
+    /// <summary>Points only, no line between them: one marker per (x, y), e.g. one per run in a scatter plot.</summary>
+    public bool MarkersOnly { get; init; }
+
     /// <summary>Whose colour to use (an optimizer name), when the label is not one.</summary>
     public string? ColorOf { get; init; }
 
@@ -56,7 +59,7 @@ public static class Charts
 {
     private const int Width = 900, Height = 560;
 
-    /// <summary>A line chart of <paramref name="series"/>; returns the PNG path relative to the run directory.</summary>
+    /// <summary>A line chart of <paramref name="series"/> (or a scatter plot, of series drawn <see cref="Series.MarkersOnly"/>); returns the PNG path relative to the run directory.</summary>
     /// <param name="context">The run (plots folder and list).</param>
     /// <param name="fileName">File name without extension, e.g. <c>loss</c>.</param>
     /// <param name="title">Chart title.</param>
@@ -94,7 +97,8 @@ public static class Charts
             }
             var line = plot.Add.ScatterLine(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), color);
             line.LegendText = s.Label;
-            line.LineWidth = 2;
+            line.LineWidth = s.MarkersOnly ? 0 : 2;
+            if (s.MarkersOnly) line.MarkerSize = 9;
             if (s.Dashed) line.LinePattern = LinePattern.Dashed;
         }
         if (integerX) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };

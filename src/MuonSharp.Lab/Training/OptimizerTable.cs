@@ -54,9 +54,14 @@ public static class OptimizerTable
         Setup("norm-matched-gd", "the gradient step rescaled to the Frobenius norm √rank(G) of its polar factor (002's control)",
             Array.Empty<OptimizerKey>(),
             (p, v) => Optim.NormMatchedGD(p, v.Lr)),
-        Setup("shampoo", "Shampoo with Adam grafting, momentum 0.9, preconditioner every 10 steps from step 10 (the library's defaults)",
-            Array.Empty<OptimizerKey>(),
-            (p, v) => Optim.Shampoo(p, v.Lr)),
+        Setup("shampoo", "Shampoo with Adam grafting, momentum 0.9, preconditioner from step 10 (the library's defaults)",
+            new[]
+            {
+                Key("shampoo_precondition_frequency", Optimizers.Shampoo.DefaultPreconditionFrequency, "steps between inverse-root recomputations (the library's default 10)"),
+                Key("shampoo_max_preconditioner_dim", Optimizers.Shampoo.DefaultMaxPreconditionerDim, "largest block side; larger matrices are split into blocks (the library's default 1024)"),
+            },
+            (p, v) => Optim.Shampoo(p, v.Lr, precondition_frequency: (int)v["shampoo_precondition_frequency"],
+                max_preconditioner_dim: (int)v["shampoo_max_preconditioner_dim"])),
         Setup("lion", "Lion: the sign of interpolated momentum (Chen et al. 2023), β = (0.9, 0.99)",
             new[] { Key("lion_weight_decay", 0, "decoupled weight decay") },
             (p, v) => Optim.Lion(p, v.Lr, weight_decay: v["lion_weight_decay"])),

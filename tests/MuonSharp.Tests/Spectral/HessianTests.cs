@@ -87,6 +87,24 @@ public sealed class HessianTests
     }
 
     [Fact]
+    public void Hutchinson_samples_are_the_individual_quadratic_forms_whose_mean_is_the_estimate()
+    {
+        // Given eig(Q) = (4, 2, 1) rotated: each sample is vᵀQv for one Rademacher v, so they differ from each other,
+        using var q = SymmetricWithEigenvalues(48, 4, 2, 1);
+        using var x = Vector(49, 3);
+
+        double[] samples = Spectral.HessianTraceHutchinsonSamples(Quadratic(x, q), [x], samples: 200, seed: 7);
+
+        // and their mean is the estimate of the same seed, within 4 standard errors of tr Q = 7 by their own spread.
+        Assert.Equal(200, samples.Length);
+        Assert.True(samples.Distinct().Count() > 1);
+        Assert.Equal(Spectral.HessianTraceHutchinson(Quadratic(x, q), [x], samples: 200, seed: 7), samples.Sum() / 200, 12);
+        double mean = samples.Average(), spread = Math.Sqrt(samples.Sum(v => (v - mean) * (v - mean)) / 199);
+        Assert.InRange(7, mean - 4 * spread / Math.Sqrt(200), mean + 4 * spread / Math.Sqrt(200));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Spectral.HessianTraceHutchinsonSamples(Quadratic(x, q), [x], samples: 0));
+    }
+
+    [Fact]
     public void Matrix_and_vector_parameters_with_separable_curvature_give_the_exact_trace_and_top()
     {
         // Given L = ½ Σ αᵢⱼ Wᵢⱼ² + ½ Σ βₖ bₖ²: a diagonal Hessian spread over two parameters,

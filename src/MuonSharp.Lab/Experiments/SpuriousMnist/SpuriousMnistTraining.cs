@@ -52,9 +52,6 @@ public sealed record SpuriousRun(string Optimizer, int Seed, double Intensity, d
 /// <summary>Mini-batch training of the App. C.3 network on digits carrying the spurious pixel.</summary>
 public static class SpuriousMnistTraining
 {
-    /// <summary>Images per forward pass when evaluating (measured fastest here: larger batches leave the cache).</summary>
-    private const int EvaluationBatch = 100;
-
     /// <summary>
     /// Trains one run at <paramref name="intensity"/> and evaluates on both validation sets every
     /// <c>EvalEvery</c> steps, recording <c>i{intensity}_clean_accuracy</c>, <c>_spurious_accuracy</c>,
@@ -129,20 +126,14 @@ public static class SpuriousMnistTraining
     /// <summary>The model, its batches and its loss for one (seed, intensity).</summary>
     private sealed class Run : IDisposable
     {
-        private readonly SpuriousMnistConfig _config;
-        private readonly Tensor _images, _labels;
-        private readonly int _seed, _batchesPerEpoch;
+        private readonly int _seed;
         private readonly MnistCnn _model = new(layout: MnistCnnLayout.PoolBetweenConvolutions);
-        private Tensor? _order;
-        private int _orderEpoch = -1;
+        private readonly EpochBatches _batches;
 
         public Run(SpuriousMnistConfig config, SpuriousMnistData data, int seed, double intensity)
         {
-            _config = config;
-            _images = data.TrainingImages(intensity);
-            _labels = data.TrainingLabels;
             _seed = seed;
-            _batchesPerEpoch = (data.TrainingCount + config.BatchSize - 1) / config.BatchSize;
+            _batches = new EpochBatches(data.TrainingImages(intensity), data.TrainingLabels, config.BatchSize, seed);
             // Every optimizer and intensity of a seed starts from the same weights: paired comparisons.
             using var generator = SeedStreams.Generator(seed, "init");
             _model.InitializeGaussian(config.InitScale, generator);
@@ -158,54 +149,18 @@ public static class SpuriousMnistTraining
             Optimizer = optimizer,
             Seed = _seed,
             Parameters = _model.named_parameters().ToList(),
-            Loss = step => nn.functional.cross_entropy(_model.call(Batch(step, out var labels)), labels),
+            Loss = step => nn.functional.cross_entropy(_model.call(_batches.Take(step, out var labels)), labels),
             Evaluate = evaluate,
             OptimizerOverrides = new OptimizerOverrides { Lr = learningRate },
             Buffers = buffers,
         };
 
-        /// <summary>Accuracy and mean cross-entropy of the model on <paramref name="images"/> (under no_grad, in eval batches).</summary>
-        public (double Accuracy, double Loss) Measure(Tensor images, Tensor labels)
-        {
-            long count = images.shape[0], correct = 0;
-            double lossSum = 0;
-            using var noGrad = no_grad();
-            for (long start = 0; start < count; start += EvaluationBatch)
-            {
-                using var scope = NewDisposeScope();
-                long length = Math.Min(EvaluationBatch, count - start);
-                var logits = _model.call(images.narrow(0, start, length));
-                var batchLabels = labels.narrow(0, start, length);
-                correct += logits.argmax(1).eq(batchLabels).sum().ToInt64();
-                lossSum += nn.functional.cross_entropy(logits, batchLabels, reduction: nn.Reduction.Sum).ToDouble();
-            }
-            return ((double)correct / count, lossSum / count);
-        }
-
-        /// <summary>
-        /// Mini-batch <paramref name="step"/>: epochs are permutations of the training digits, epoch e's drawn from
-        /// the seed's <c>batches/epoch{e}</c> stream, so every optimizer sees the same batches and a resumed run
-        /// needs no generator state. The last batch of an epoch may be smaller.
-        /// </summary>
-        private Tensor Batch(long step, out Tensor labels)
-        {
-            int epoch = (int)(step / _batchesPerEpoch), index = (int)(step % _batchesPerEpoch);
-            if (epoch != _orderEpoch)
-            {
-                _order?.Dispose();
-                using var generator = SeedStreams.Generator(_seed, $"batches/epoch{epoch}");
-                _order = randperm(_labels.shape[0], generator: generator).DetachFromDisposeScope();
-                _orderEpoch = epoch;
-            }
-            long start = (long)index * _config.BatchSize;
-            var rows = _order!.narrow(0, start, Math.Min(_config.BatchSize, _labels.shape[0] - start));
-            labels = _labels.index_select(0, rows);
-            return _images.index_select(0, rows);
-        }
+        /// <summary>Accuracy and mean cross-entropy of the model on <paramref name="images"/>.</summary>
+        public (double Accuracy, double Loss) Measure(Tensor images, Tensor labels) => Classification.Measure(_model.call, images, labels);
 
         public void Dispose()
         {
-            _order?.Dispose();
+            _batches.Dispose();
             _model.Dispose();
         }
     }
