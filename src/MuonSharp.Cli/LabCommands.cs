@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace MuonSharp.Cli;
 
 /// <summary>
-/// The commands: list, run, reproduce, report, data (<see cref="DataCommands"/>). Exit codes: 0 when the work ran (whatever the
+/// The commands: list, run, reproduce, report, sweep (<see cref="SweepCommands"/>), data (<see cref="DataCommands"/>). Exit codes: 0 when the work ran (whatever the
 /// verdicts); 1 when an experiment failed; 2 for a user error (one line naming the bad value and what
 /// is accepted; nothing written); 130 / 143 when SIGINT / SIGTERM interrupted a run (resumable).
 /// </summary>
@@ -35,6 +35,7 @@ internal static class LabCommands
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
         root.Subcommands.Add(ReportCommand());
+        root.Subcommands.Add(SweepCommands.Build());
         root.Subcommands.Add(DataCommands.Build());
         return root;
     }
@@ -178,10 +179,10 @@ internal static class LabCommands
             .ToList();
     }
 
-    private readonly record struct Outcome(RunSummary? Summary, int ExitCode);
+    internal readonly record struct Outcome(RunSummary? Summary, int ExitCode);
 
     /// <summary>Runs one experiment with progress bars; a failure is reported in one line and exit code 1, an interrupt by its signal's code.</summary>
-    private static Outcome RunWithProgress(IExperiment experiment, ExperimentConfig config, string directory, RunOptions options, StopSignals signals)
+    internal static Outcome RunWithProgress(IExperiment experiment, ExperimentConfig config, string directory, RunOptions options, StopSignals signals)
     {
         options = options with { Cancellation = signals.Token };
         RunSummary summary;
