@@ -19,10 +19,15 @@ namespace MuonSharp.Lab.Sweeps;
 public sealed record SweepPoint(int Index, string RunId, string Experiment, JsonObject Grid, int Seed, string Directory, JsonObject Config)
 {
     /// <summary>"lr=0.01, seed 2": the point in words.</summary>
-    public string Label => string.Join(", ", Grid.Select(g => $"{g.Key}={g.Value?.ToJsonString()}").Append($"seed {Seed}"));
+    public string Label => string.Join(", ", Grid.Select(g => $"{g.Key}={ValueText(g.Value)}").Append($"seed {Seed}"));
 
     /// <summary>The grid values without the seed, e.g. "lr=0.01" ("(no grid)" for a sweep over seeds only): the key points are grouped by.</summary>
-    public string GridLabel => Grid.Count == 0 ? "(no grid)" : string.Join(", ", Grid.Select(g => $"{g.Key}={g.Value?.ToJsonString()}"));
+    public string GridLabel => Grid.Count == 0 ? "(no grid)" : string.Join(", ", Grid.Select(g => $"{g.Key}={ValueText(g.Value)}"));
+
+    /// <summary>A grid value as the user typed it: strings without JSON's quotes.</summary>
+    /// <param name="value">A value of <see cref="Grid"/>.</param>
+    public static string ValueText(JsonNode? value) =>
+        value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)v! : value?.ToJsonString() ?? "null";
 }
 
 /// <summary>
