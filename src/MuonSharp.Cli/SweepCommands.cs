@@ -24,7 +24,11 @@ internal static class SweepCommands
         var config = new Option<string?>("--config") { Description = "JSON file with config keys to fix for every point." };
         var output = new Option<string?>("--out") { Description = "Sweep directory: manifest.jsonl and one run directory per point. Running the same command again finishes what is left." };
         var executor = new Option<string>("--executor") { Description = "local (child processes on this machine) or slurm (a job array through sbatch).", DefaultValueFactory = _ => "local" };
-        executor.AcceptOnlyFromAmong("local", "slurm");
+        executor.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (value is not ("local" or "slurm")) result.AddError($"--executor {value}: expected local or slurm.");
+        });
         var parallel = Options.WholeNumber("--parallel", "Points at once (local: default cores ÷ threads; slurm: the array's %K throttle, default none).", 1, 100_000);
         var threads = Options.WholeNumber("--threads", "libtorch threads per point (default 1).", 1, 1024);
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the Slurm script (local: the points) without writing or submitting anything." };

@@ -128,7 +128,7 @@ public static class SweepManifest
     {
         var path = Path.Combine(directory, FileName);
         if (!File.Exists(path))
-            throw new LabUserException($"'{directory}' holds no sweep (no {FileName}); make one with 'muonsharp sweep <id> --grid key=v1,v2 --out {directory}'.");
+            throw new LabUserException($"'{directory}' holds no sweep (no {FileName}); 'muonsharp sweep <id> --grid key=v1,v2 --out DIR' makes one.");
         try
         {
             return File.ReadAllLines(path).Where(l => l.Length > 0).Select((line, i) =>
@@ -152,6 +152,7 @@ public static class SweepManifest
     public static SweepPoint ReadPoint(string directory, int index)
     {
         var points = Read(directory);
+        if (points.Count == 0) throw new LabUserException($"--index {index}: the sweep in '{directory}' has no points.");
         if (index < 0 || index >= points.Count)
             throw new LabUserException($"--index {index}: the sweep in '{directory}' has points 0 to {points.Count - 1}.");
         return points[index];

@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using MuonSharp.Cli;
+using Spectre.Console;
+using Spectre.Console.Testing;
+
+namespace MuonSharp.Cli.Tests;
+
+/// <summary>muonsharp sweep with the local executor, run-point and status, end to end (output captured).</summary>
+public sealed class SweepCommandsTests : IDisposable
+{
+    private readonly TestConsole _console = new();
+    private readonly IAnsiConsole _original = AnsiConsole.Console;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"muonsharp-sweep-{Guid.NewGuid():N}");
+
+    public SweepCommandsTests()
+    {
+        _console.Profile.Width = 200;
+        AnsiConsole.Console = _console;
+    }
+
+    public void Dispose()
+    {
+        AnsiConsole.Console = _original;
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private string Out(string name) => Path.Combine(_root, name);
+
+    private int Run(params string[] args) => LabCommands.Invoke(args);
+
+    private void AssertOneLineError(int code, params string[] fragments)
+    {
+        Assert.Equal(2, code);
+        var lines = _console.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error:", lines[0]);
+        foreach (var fragment in fragments) Assert.Contains(fragment, lines[0]);
+    }
+
+    [Theory]
+    [InlineData("--grid", "nope=1,2", "unknown config key 'nope'", "samples")]
+    [InlineData("--grid", "samples=256,1", "--grid point samples=1", "samples = 1: must be ≥ 2")]
+    [InlineData("--grid", "samples=", "zero points", "samples=v1,v2")]
+    [InlineData("--parallel", "64", "--parallel 64 × --threads 1", "cores")]
+    [InlineData("--executor", "cloud", "cloud", "local")]
+    public void Bad_input_is_one_line_exit_2_and_nothing_is_written(string option, string value, string named, string accepted)
+    {
+        AssertOneLineError(Run("sweep", "stable-rank-init", "--quick", option, value, "--out", Out("bad")), named, accepted);
+        Assert.False(Directory.Exists(Out("bad")));
+    }
+
+    [Fact]
+    public void A_missing_sbatch_is_one_line_exit_2_and_nothing_is_written_or_submitted()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH");
+        Directory.CreateDirectory(Out("empty-bin"));
+        Environment.SetEnvironmentVariable("PATH", Out("empty-bin"));
+        try
+        {
+            AssertOneLineError(Run("sweep", "stable-rank-init", "--quick", "--executor", "slurm", "--out", Out("slurm")), "'sbatch' is not on PATH", "--executor local");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
+        }
+        Assert.False(Directory.Exists(Out("slurm")));
+    }
+
+    [Fact]
+    public void A_dry_run_prints_the_slurm_script_and_writes_nothing()
+    {
+        Assert.Equal(0, Run("sweep", "stable-rank-init", "--quick", "--grid", "samples=128,256", "--executor", "slurm", "--dry-run", "--parallel", "3", "--slurm-time", "5:00", "--out", Out("dry")));
+
+        Assert.Contains("#SBATCH --array=0-3%3", _console.Output);
+        Assert.Contains("#SBATCH --time=5:00", _console.Output);
+        Assert.Contains($"exec muonsharp sweep run-point '{Out("dry")}' --index \"$SLURM_ARRAY_TASK_ID\" --threads 1", _console.Output);
+        Assert.False(Directory.Exists(Out("dry")));
+    }
+
+    [Fact]
+    public void Status_refuses_a_folder_without_a_sweep()
+    {
+        Directory.CreateDirectory(_root);
+        AssertOneLineError(Run("sweep", "status", _root), "holds no sweep", "muonsharp sweep <id>");
+    }
+
+    [Fact]
+    public void Run_point_refuses_an_index_outside_the_manifest()
+    {
+        Directory.CreateDirectory(Out("s"));
+        File.WriteAllText(Path.Combine(Out("s"), "manifest.jsonl"), "");
+        AssertOneLineError(Run("sweep", "run-point", Out("s"), "--index", "0"), "--index 0", "has no points");
+    }
+
+    /// <summary>
+    /// The sweep's point runs equal running each point alone with `muonsharp run` and the same threads:
+    /// config.json and metrics.csv byte for byte, summary.json in everything but wall_seconds (the time
+    /// the run took, which no two runs share). log.txt (times of day, durations) and the checkpoint's
+    /// unit files are not compared; plots are drawn from metrics.csv.
+    /// </summary>
+    [Fact]
+    public void A_local_sweep_runs_every_point_as_a_standalone_run_would_and_running_it_again_skips_them()
+    {
+        string[] sweep = { "sweep", "stable-rank-init", "--quick", "--grid", "samples=128,256", "--seeds", "2", "--out", Out("sweep") };
+        Assert.Equal(0, Run(sweep));
+        Assert.Contains("4 of 4 point(s) done", _console.Output);
+
+        var manifest = File.ReadAllLines(Path.Combine(Out("sweep"), "manifest.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(4, manifest.Count);
+        foreach (var point in manifest)
+        {
+            var dir = Path.Combine(Out("sweep"), (string)point["directory"]!);
+            var alone = Out($"alone-{(int)point["index"]!}");
+            Assert.Equal(0, Run("run", "stable-rank-init", "--quick", "--set", $"samples={(int)point["grid"]!["samples"]!}", "--seed", $"{(int)point["seed"]!}",
+                "--seeds", "1", "--threads", "1", "--out", alone));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(alone, "config.json")), File.ReadAllBytes(Path.Combine(dir, "config.json")));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(alone, "metrics.csv")), File.ReadAllBytes(Path.Combine(dir, "metrics.csv")));
+            Assert.Equal(WithoutWallTime(alone), WithoutWallTime(dir));
+        }
+
+        var written = File.GetLastWriteTimeUtc(Path.Combine(Out("sweep"), (string)manifest[0]["directory"]!, "summary.json"));
+        Assert.Equal(0, Run(sweep));
+        Assert.Contains("4 already done; running 0", _console.Output);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(Out("sweep"), (string)manifest[0]["directory"]!, "summary.json")));
+
+        Assert.Equal(0, Run("sweep", "status", Out("sweep")));
+        Assert.Contains("4 point(s): 0 pending, 0 running, 4 done, 0 failed", _console.Output);
+    }
+
+    private static string WithoutWallTime(string dir)
+    {
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!.AsObject();
+        Assert.True(summary.Remove("wall_seconds"));
+        return summary.ToJsonString();
+    }
+}
