@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using MuonSharp.Cli;
+using MuonSharp.Lab.Sweeps;
+using Spectre.Console;
+using Spectre.Console.Testing;
+
+namespace MuonSharp.Cli.Tests;
+
+/// <summary>
+/// A real 4-point quick sweep through sbatch on the one-node Slurm of scripts/slurm-single-node.sh:
+/// submitted, waited for, its run directories, status and report checked. stable-rank-init is the
+/// experiment with the fastest quick size (about 2 s a point here).
+/// </summary>
+public sealed class SlurmSweepTests : IDisposable
+{
+    private readonly TestConsole _console = new();
+    private readonly IAnsiConsole _original = AnsiConsole.Console;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"muonsharp-slurm-{Guid.NewGuid():N}");
+
+    public SlurmSweepTests()
+    {
+        _console.Profile.Width = 200;
+        AnsiConsole.Console = _console;
+    }
+
+    public void Dispose()
+    {
+        AnsiConsole.Console = _original;
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private string[] Sweep => new[]
+    {
+        "sweep", "stable-rank-init", "--quick", "--grid", "samples=128,256", "--seeds", "2", "--executor", "slurm", "--parallel", "2",
+        "--slurm-time", "10:00", "--slurm-command", SelfCommand.ShellLine(), "--out", _root,
+    };
+
+    [SlurmFact]
+    public void A_four_point_sweep_runs_as_a_job_array_and_status_and_report_read_it()
+    {
+        Assert.True(SlurmFactAttribute.Unavailable.Value is null, $"CI=true and Slurm cannot be used ({SlurmFactAttribute.Unavailable.Value}); .ci/run starts it with scripts/slurm-single-node.sh start.");
+
+        Assert.Equal(0, LabCommands.Invoke(Sweep));
+        var job = SlurmSubmission.LatestJob(_root);
+        Assert.NotNull(job);
+        Assert.Contains($"Submitted Slurm job {job}: 4 of 4 point(s)", _console.Output);
+        Assert.Contains("#SBATCH --array=0-3%2", File.ReadAllText(Path.Combine(_root, "slurm", "sweep.sbatch")));
+
+        WaitForJob(job!);
+
+        var points = SweepManifest.Read(_root);
+        Assert.Equal(4, points.Count);
+        foreach (var point in points)
+        {
+            var dir = SweepManifest.RunDirectoryOf(_root, point);
+            Assert.True("completed" == (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!["status"], File.ReadAllText(Path.Combine(_root, "slurm", "logs", $"{job}_{point.Index}.out")));
+            Assert.Contains($"point {point.Index}: {point.Label}", File.ReadAllText(Path.Combine(_root, "slurm", "logs", $"{job}_{point.Index}.out")));
+        }
+
+        Assert.Equal(0, LabCommands.Invoke(new[] { "sweep", "status", _root }));
+        Assert.Contains($"4 point(s): 0 pending, 0 running, 4 done, 0 failed (Slurm job {job})", _console.Output);
+
+        Assert.Equal(0, LabCommands.Invoke(Sweep));   // everything done: nothing is submitted again
+        Assert.Contains("All 4 point(s) are done; nothing to submit", _console.Output);
+        Assert.Equal(job, SlurmSubmission.LatestJob(_root));
+    }
+
+    /// <summary>Waits until no task of the job is queued or running (the tasks take seconds; the limit is generous for a busy machine).</summary>
+    private static void WaitForJob(string job)
+    {
+        var clock = Stopwatch.StartNew();
+        while (SlurmQueue.Tasks(job).Values.Any(t => t.IsQueued || t.IsActive))
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"Slurm job {job} still queued or running after 5 minutes (squeue -j {job}).");
+            Thread.Sleep(500);
+        }
+    }
+}
