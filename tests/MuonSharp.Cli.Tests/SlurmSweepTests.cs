@@ -61,6 +61,12 @@ public sealed class SlurmSweepTests : IDisposable
         Assert.Equal(0, LabCommands.Invoke(new[] { "sweep", "status", _root }));
         Assert.Contains($"4 point(s): 0 pending, 0 running, 4 done, 0 failed (Slurm job {job})", _console.Output);
 
+        Assert.Equal(0, LabCommands.Invoke(new[] { "report", _root, "--metric", "stable_rank" }));
+        var report = File.ReadAllText(Path.Combine(_root, "report.md"));
+        Assert.Contains("| samples=128 | 2/2 | b-far-below-width | ", report);
+        Assert.Contains("| samples=256 | relu2 | ", report);
+        Assert.True(File.Exists(Path.Combine(_root, "plots", "sweep-stable_rank-vs-samples.png")));
+
         Assert.Equal(0, LabCommands.Invoke(Sweep));   // everything done: nothing is submitted again
         Assert.Contains("All 4 point(s) are done; nothing to submit", _console.Output);
         Assert.Equal(job, SlurmSubmission.LatestJob(_root));

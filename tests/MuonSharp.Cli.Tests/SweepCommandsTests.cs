@@ -78,6 +78,13 @@ public sealed class SweepCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Report_refuses_sweep_options_on_a_folder_of_runs()
+    {
+        Directory.CreateDirectory(_root);
+        AssertOneLineError(Run("report", _root, "--metric", "loss"), "--metric and --x apply to a sweep directory", "manifest.jsonl");
+    }
+
+    [Fact]
     public void Status_refuses_a_folder_without_a_sweep()
     {
         Directory.CreateDirectory(_root);
@@ -125,6 +132,9 @@ public sealed class SweepCommandsTests : IDisposable
 
         Assert.Equal(0, Run("sweep", "status", Out("sweep")));
         Assert.Contains("4 point(s): 0 pending, 0 running, 4 done, 0 failed", _console.Output);
+
+        Assert.Equal(0, Run("report", Out("sweep"), "--metric", "stable_rank"));
+        Assert.Contains("| samples=256 | 2/2 | c-depth-relu2 | 2 holds | ", File.ReadAllText(Path.Combine(Out("sweep"), "report.md")));
     }
 
     private static string WithoutWallTime(string dir)
