@@ -96,6 +96,8 @@ internal static class SweepCommands
             return 0;
         }
         SlurmSubmission.RequireSbatch();
+        if (exists && SlurmSubmission.LatestJob(directory) is { } previous && SlurmQueue.Tasks(previous).Values.Any(t => t.IsQueued || t.IsActive))
+            throw new LabUserException($"Slurm job {previous} of this sweep is still queued or running; wait for it (muonsharp sweep status {directory}) or cancel it (scancel {previous}) before submitting again.");
         SweepManifest.WriteOrMatch(directory, points);
         if (todo.Count == 0)
         {

@@ -46,6 +46,8 @@ public sealed class SlurmSweepTests : IDisposable
         Assert.NotNull(job);
         Assert.Contains($"Submitted Slurm job {job}: 4 of 4 point(s)", _console.Output);
         Assert.Contains("#SBATCH --array=0-3%2", File.ReadAllText(Path.Combine(_root, "slurm", "sweep.sbatch")));
+        Assert.Equal(2, LabCommands.Invoke(Sweep));   // a point takes seconds: the job is still queued or running
+        Assert.Contains($"Slurm job {job} of this sweep is still queued or running", _console.Output);
 
         WaitForJob(job!);
 

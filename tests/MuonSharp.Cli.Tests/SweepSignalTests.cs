@@ -5,8 +5,8 @@ namespace MuonSharp.Cli.Tests;
 /// <summary>Ctrl+C on a local sweep: no further point starts, the running children checkpoint and stop, the same command finishes.</summary>
 public sealed class SweepSignalTests : IDisposable
 {
-    // deep-linear records every step; 1500 steps last several seconds, so the signal lands mid-point.
-    private static readonly string[] Sweep = { "sweep", "deep-linear", "--quick", "--set", "steps=1500", "--grid", "gd_lr=0.05,0.04,0.03", "--seeds", "1", "--parallel", "2" };
+    // deep-linear records every step; 1500 steps of gd last a few seconds, so the signal lands mid-point.
+    private static readonly string[] Sweep = { "sweep", "deep-linear", "--quick", "--set", "steps=1500", "--set", "optimizers=gd", "--grid", "gd_lr=0.05,0.04,0.03", "--seeds", "1", "--parallel", "2" };
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"muonsharp-sweep-signal-{Guid.NewGuid():N}");
 
     public void Dispose()
