@@ -33,7 +33,7 @@ public sealed class SlurmSweepTests : IDisposable
     private string[] Sweep => new[]
     {
         "sweep", "stable-rank-init", "--quick", "--grid", "samples=128,256", "--seeds", "2", "--executor", "slurm", "--parallel", "2",
-        "--slurm-time", "10:00", "--slurm-command", SelfCommand.ShellLine(), "--out", _root,
+        "--slurm-time", "10:00", "--slurm-command", SelfCommand.ShellLine(), "--out", Path.GetRelativePath(Environment.CurrentDirectory, _root),   // as users type it
     };
 
     [SlurmFact]

@@ -36,7 +36,7 @@ public static class SlurmSubmission
     /// <param name="script">The script from <see cref="SlurmScript.Text"/>.</param>
     public static string Submit(string sweepDirectory, string script)
     {
-        var folder = Path.Combine(sweepDirectory, Folder);
+        var folder = Path.GetFullPath(Path.Combine(sweepDirectory, Folder));   // sbatch runs in that folder: a relative path would not resolve
         Directory.CreateDirectory(Path.Combine(folder, "logs"));
         var path = Path.Combine(folder, SlurmScript.FileName);
         AtomicFile.WriteAllText(path, script);
