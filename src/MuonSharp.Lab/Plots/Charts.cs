@@ -122,10 +122,14 @@ public static class Charts
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         int first = (int)Math.Floor(low), last = (int)Math.Ceiling(high);
         int stride = Math.Max(1, (last - first) / 8);
+        // Within two decades a single labelled power of ten may be all that shows: label 2× and 5× too.
+        bool narrow = last - first <= 2;
         for (int k = first; k <= last; k++)
         {
             if ((k - first) % stride == 0) ticks.AddMajor(k, $"1e{k}");
-            for (int m = 2; m <= 9 && stride == 1; m++) ticks.AddMinor(k + Math.Log10(m));
+            for (int m = 2; m <= 9 && stride == 1; m++)
+                if (narrow && m is 2 or 5) ticks.AddMajor(k + Math.Log10(m), $"{m}e{k}");
+                else ticks.AddMinor(k + Math.Log10(m));
         }
         return ticks;
     }

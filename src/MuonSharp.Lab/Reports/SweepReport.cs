@@ -139,9 +139,12 @@ public static class SweepReport
                 };
             }).ToList();
         var all = values.Select(v => (double)v.Point.Grid[x]!).ToList();
-        bool logX = all.All(v => v > 0) && all.Max() / all.Min() >= 10;   // grids spaced by factors (learning rates) read best on a log axis
+        var ys = values.SelectMany(v => new[] { v.Value.Min, v.Value.Max }).ToList();
+        // Grids spaced by factors (learning rates) read best on a log axis, and so do values spanning decades (losses).
+        bool logX = all.All(v => v > 0) && all.Max() / all.Min() >= 10;
+        bool logY = ys.All(v => v > 0) && ys.Max() / ys.Min() >= 100;
         var context = new RunContext(Path.Combine(root, "plots"), SilentProgress.Instance, CancellationToken.None);
-        return Charts.Line(context, $"sweep-{metric}-vs-{x}", $"{experiment}: final {metric} vs {x} (mean over seeds, band: min to max)", x, metric, series, logX: logX);
+        return Charts.Line(context, $"sweep-{metric}-vs-{x}", $"{experiment}: final {metric} vs {x} (mean over seeds, band: min to max)", x, metric, series, logY, logX);
     }
 
     /// <summary>The report as Markdown.</summary>
