@@ -64,22 +64,13 @@ internal static class LocalExecutor
     }
 
     /// <summary>One point's child process, its output appended to the point's log.</summary>
-    private sealed class Child
+    private sealed class Child(SweepPoint point, Process process, StreamWriter log, string logPath)
     {
-        private readonly StreamWriter _log;
         private string _lastLine = "";
 
-        private Child(SweepPoint point, Process process, StreamWriter log, string logPath)
-        {
-            Point = point;
-            Process = process;
-            _log = log;
-            LogPath = logPath;
-        }
-
-        public SweepPoint Point { get; }
-        public Process Process { get; }
-        public string LogPath { get; }
+        public SweepPoint Point { get; } = point;
+        public Process Process { get; } = process;
+        public string LogPath { get; } = logPath;
 
         public static Child Start(string sweepDirectory, SweepPoint point, int threads)
         {
@@ -88,9 +79,8 @@ internal static class LocalExecutor
             info.RedirectStandardError = true;
             if (!OperatingSystem.IsWindows()) info.Environment[StopSignals.ChildVariable] = "1";
             var logPath = Path.Combine(sweepDirectory, LogsFolder, $"point-{point.Index:D3}.log");
-            var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
             var process = new Process { StartInfo = info };
-            var child = new Child(point, process, log, logPath);
+            var child = new Child(point, process, new StreamWriter(logPath, append: true) { AutoFlush = true }, logPath);
             process.OutputDataReceived += (_, e) => child.Write(e.Data);
             process.ErrorDataReceived += (_, e) => child.Write(e.Data);
             process.Start();
@@ -102,14 +92,14 @@ internal static class LocalExecutor
         private void Write(string? line)
         {
             if (line is null) return;
-            lock (_log)
+            lock (log)
             {
-                _log.WriteLine(line);
+                log.WriteLine(line);
                 if (line.Trim().Length > 0) _lastLine = line.Trim();
             }
         }
 
-        public string LastLine() { lock (_log) return _lastLine; }
+        public string LastLine() { lock (log) return _lastLine; }
 
         /// <summary>Asks the child to checkpoint and stop (SIGTERM; on Windows the console's Ctrl+C has reached it already).</summary>
         public void Stop()
@@ -125,7 +115,7 @@ internal static class LocalExecutor
             Process.WaitForExit();
             int code = Process.ExitCode;
             Process.Dispose();
-            lock (_log) _log.Dispose();
+            lock (log) log.Dispose();
             return code;
         }
     }

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MuonSharp.Cli;
 using MuonSharp.Lab.Sweeps;
-using Spectre.Console;
-using Spectre.Console.Testing;
 
 namespace MuonSharp.Cli.Tests;
 
@@ -12,21 +10,13 @@ namespace MuonSharp.Cli.Tests;
 /// submitted, waited for, its run directories, status and report checked. stable-rank-init is the
 /// experiment with the fastest quick size (about 2 s a point here).
 /// </summary>
-public sealed class SlurmSweepTests : IDisposable
+public sealed class SlurmSweepTests : CapturedConsole
 {
-    private readonly TestConsole _console = new();
-    private readonly IAnsiConsole _original = AnsiConsole.Console;
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"muonsharp-slurm-{Guid.NewGuid():N}");
 
-    public SlurmSweepTests()
+    public override void Dispose()
     {
-        _console.Profile.Width = 200;
-        AnsiConsole.Console = _console;
-    }
-
-    public void Dispose()
-    {
-        AnsiConsole.Console = _original;
+        base.Dispose();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 
@@ -44,10 +34,10 @@ public sealed class SlurmSweepTests : IDisposable
         Assert.Equal(0, LabCommands.Invoke(Sweep));
         var job = SlurmSubmission.LatestJob(_root);
         Assert.NotNull(job);
-        Assert.Contains($"Submitted Slurm job {job}: 4 of 4 point(s)", _console.Output);
+        Assert.Contains($"Submitted Slurm job {job}: 4 of 4 point(s)", Console.Output);
         Assert.Contains("#SBATCH --array=0-3%2", File.ReadAllText(Path.Combine(_root, "slurm", "sweep.sbatch")));
         Assert.Equal(2, LabCommands.Invoke(Sweep));   // a point takes seconds: the job is still queued or running
-        Assert.Contains($"Slurm job {job} of this sweep is still queued or running", _console.Output);
+        Assert.Contains($"Slurm job {job} of this sweep is still queued or running", Console.Output);
 
         WaitForJob(job!);
 
@@ -61,7 +51,7 @@ public sealed class SlurmSweepTests : IDisposable
         }
 
         Assert.Equal(0, LabCommands.Invoke(new[] { "sweep", "status", _root }));
-        Assert.Contains($"4 point(s): 0 pending, 0 running, 4 done, 0 failed (Slurm job {job})", _console.Output);
+        Assert.Contains($"4 point(s): 0 pending, 0 running, 4 done, 0 failed (Slurm job {job})", Console.Output);
 
         Assert.Equal(0, LabCommands.Invoke(new[] { "report", _root, "--metric", "stable_rank" }));
         var report = File.ReadAllText(Path.Combine(_root, "report.md"));
@@ -70,7 +60,7 @@ public sealed class SlurmSweepTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_root, "plots", "sweep-stable_rank-vs-samples.png")));
 
         Assert.Equal(0, LabCommands.Invoke(Sweep));   // everything done: nothing is submitted again
-        Assert.Contains("All 4 point(s) are done; nothing to submit", _console.Output);
+        Assert.Contains("All 4 point(s) are done; nothing to submit", Console.Output);
         Assert.Equal(job, SlurmSubmission.LatestJob(_root));
     }
 

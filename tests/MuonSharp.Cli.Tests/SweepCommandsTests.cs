@@ -1,41 +1,22 @@
 using System.Text.Json.Nodes;
 using MuonSharp.Cli;
-using Spectre.Console;
-using Spectre.Console.Testing;
 
 namespace MuonSharp.Cli.Tests;
 
 /// <summary>muonsharp sweep with the local executor, run-point and status, end to end (output captured).</summary>
-public sealed class SweepCommandsTests : IDisposable
+public sealed class SweepCommandsTests : CapturedConsole
 {
-    private readonly TestConsole _console = new();
-    private readonly IAnsiConsole _original = AnsiConsole.Console;
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"muonsharp-sweep-{Guid.NewGuid():N}");
 
-    public SweepCommandsTests()
+    public override void Dispose()
     {
-        _console.Profile.Width = 200;
-        AnsiConsole.Console = _console;
-    }
-
-    public void Dispose()
-    {
-        AnsiConsole.Console = _original;
+        base.Dispose();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 
     private string Out(string name) => Path.Combine(_root, name);
 
     private int Run(params string[] args) => LabCommands.Invoke(args);
-
-    private void AssertOneLineError(int code, params string[] fragments)
-    {
-        Assert.Equal(2, code);
-        var lines = _console.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("error:", lines[0]);
-        foreach (var fragment in fragments) Assert.Contains(fragment, lines[0]);
-    }
 
     [Theory]
     [InlineData("--grid", "nope=1,2", "unknown config key 'nope'", "samples")]
@@ -71,9 +52,9 @@ public sealed class SweepCommandsTests : IDisposable
     {
         Assert.Equal(0, Run("sweep", "stable-rank-init", "--quick", "--grid", "samples=128,256", "--executor", "slurm", "--dry-run", "--parallel", "3", "--slurm-time", "5:00", "--out", Out("dry")));
 
-        Assert.Contains("#SBATCH --array=0-3%3", _console.Output);
-        Assert.Contains("#SBATCH --time=5:00", _console.Output);
-        Assert.Contains($"exec muonsharp sweep run-point '{Out("dry")}' --index \"$SLURM_ARRAY_TASK_ID\" --threads 1", _console.Output);
+        Assert.Contains("#SBATCH --array=0-3%3", Console.Output);
+        Assert.Contains("#SBATCH --time=5:00", Console.Output);
+        Assert.Contains($"exec muonsharp sweep run-point '{Out("dry")}' --index \"$SLURM_ARRAY_TASK_ID\" --threads 1", Console.Output);
         Assert.False(Directory.Exists(Out("dry")));
     }
 
@@ -110,7 +91,7 @@ public sealed class SweepCommandsTests : IDisposable
     {
         string[] sweep = { "sweep", "stable-rank-init", "--quick", "--grid", "samples=128,256", "--seeds", "2", "--out", Out("sweep") };
         Assert.Equal(0, Run(sweep));
-        Assert.Contains("4 of 4 point(s) done", _console.Output);
+        Assert.Contains("4 of 4 point(s) done", Console.Output);
 
         var manifest = File.ReadAllLines(Path.Combine(Out("sweep"), "manifest.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal(4, manifest.Count);
@@ -127,11 +108,11 @@ public sealed class SweepCommandsTests : IDisposable
 
         var written = File.GetLastWriteTimeUtc(Path.Combine(Out("sweep"), (string)manifest[0]["directory"]!, "summary.json"));
         Assert.Equal(0, Run(sweep));
-        Assert.Contains("4 already done; running 0", _console.Output);
+        Assert.Contains("4 already done; running 0", Console.Output);
         Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(Out("sweep"), (string)manifest[0]["directory"]!, "summary.json")));
 
         Assert.Equal(0, Run("sweep", "status", Out("sweep")));
-        Assert.Contains("4 point(s): 0 pending, 0 running, 4 done, 0 failed", _console.Output);
+        Assert.Contains("4 point(s): 0 pending, 0 running, 4 done, 0 failed", Console.Output);
 
         Assert.Equal(0, Run("report", Out("sweep"), "--metric", "stable_rank"));
         Assert.Contains("| samples=256 | 2/2 | c-depth-relu2 | 2 holds | ", File.ReadAllText(Path.Combine(Out("sweep"), "report.md")));
