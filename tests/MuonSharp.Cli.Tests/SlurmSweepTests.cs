@@ -27,6 +27,7 @@ public sealed class SlurmSweepTests : CapturedConsole
     };
 
     [SlurmFact]
+    [Trait("Category", "Slurm")]
     public void A_four_point_sweep_runs_as_a_job_array_and_status_and_report_read_it()
     {
         Assert.True(SlurmFactAttribute.Unavailable.Value is null, $"CI=true and Slurm cannot be used ({SlurmFactAttribute.Unavailable.Value}); .ci/run starts it with scripts/slurm-single-node.sh start.");

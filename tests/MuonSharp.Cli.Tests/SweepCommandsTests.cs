@@ -80,6 +80,27 @@ public sealed class SweepCommandsTests : CapturedConsole
         AssertOneLineError(Run("sweep", "run-point", Out("s"), "--index", "0"), "--index 0", "has no points");
     }
 
+    [Fact]
+    public void A_point_that_fails_is_named_with_its_exit_code_its_last_line_and_its_log_and_the_sweep_exits_1()
+    {
+        // Point 0's run directory is locked by a live process (this one), so its child refuses to write it.
+        var experiment = Lab.Experiments.ExperimentRegistry.Get("stable-rank-init");
+        var points = Lab.Sweeps.SweepGrid.Expand(experiment, experiment.DefaultConfig(Lab.Experiments.ExperimentSize.Quick), Array.Empty<Lab.Sweeps.GridAxis>(), 1);
+        Lab.Sweeps.SweepManifest.WriteOrMatch(Out("sweep"), points);
+        var locked = Lab.Sweeps.SweepManifest.RunDirectoryOf(Out("sweep"), points[0]);
+        Directory.CreateDirectory(locked);
+        File.WriteAllText(Path.Combine(locked, "run.lock"), $"{Environment.MachineName} {Environment.ProcessId}\n");
+        Console.Profile.Width = 1000;   // the failure line names two temporary paths: keep it on one line
+
+        Assert.Equal(1, Run("sweep", "stable-rank-init", "--quick", "--seeds", "1", "--out", Out("sweep")));
+
+        Assert.Contains("point 0 (seed 0) failed with exit code 2: error:", Console.Output);
+        Assert.Contains("is being written by another process", Console.Output);
+        Assert.Contains($"(log: {Path.Combine(Out("sweep"), "logs", "point-000.log")})", Console.Output);
+        Assert.Contains("0 of 1 point(s) done", Console.Output);
+        Assert.Contains("run the same command again to finish what is left", Console.Output);
+    }
+
     /// <summary>
     /// The sweep's point runs equal running each point alone with `muonsharp run` and the same threads:
     /// config.json and metrics.csv byte for byte, summary.json in everything but wall_seconds (the time
