@@ -148,7 +148,8 @@ internal static class SweepCommands
             var table = new Table().AddColumns("point", "grid", "seed", "state", "detail", "run directory");
             foreach (var s in states)
                 table.AddRow(s.Point.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(s.Point.GridLabel), s.Point.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    s.State.ToString().ToLowerInvariant(), Markup.Escape(s.Detail), Markup.Escape(s.Point.Directory));
+                    s.State.ToString().ToLowerInvariant(), Markup.Escape(s.State == PointState.Failed && job is not null ? $"{s.Detail}; log {SlurmSubmission.Folder}/logs/{job}_{s.Point.Index}.out" : s.Detail),
+                    Markup.Escape(s.Point.Directory));
             AnsiConsole.Write(table);
             var counts = string.Join(", ", Enum.GetValues<PointState>().Select(state => $"{states.Count(s => s.State == state)} {state.ToString().ToLowerInvariant()}"));
             AnsiConsole.MarkupLine($"{states.Count} point(s): {counts}{(job is null ? "" : $" (Slurm job {Markup.Escape(job)})")}");

@@ -65,6 +65,21 @@ public sealed class SlurmSweepTests : CapturedConsole
         Assert.Equal(job, SlurmSubmission.LatestJob(_root));
     }
 
+    [SlurmFact]
+    [Trait("Category", "Slurm")]
+    public void A_task_that_cannot_start_muonsharp_is_failed_with_its_exit_code_and_log()
+    {
+        Assert.True(SlurmFactAttribute.Unavailable.Value is null, $"CI=true and Slurm cannot be used ({SlurmFactAttribute.Unavailable.Value}); .ci/run starts it with scripts/slurm-single-node.sh start.");
+
+        Assert.Equal(0, LabCommands.Invoke(new[] { "sweep", "stable-rank-init", "--quick", "--seeds", "1", "--executor", "slurm", "--slurm-command", "/bin/false", "--out", _root }));
+        var job = SlurmSubmission.LatestJob(_root)!;
+        WaitForJob(job);
+
+        Assert.Equal(0, LabCommands.Invoke(new[] { "sweep", "status", _root }));
+        Assert.Contains($"failed │ no run directory; task failed, exit 1:0; log slurm/logs/{job}_0.out", Console.Output);
+        Assert.Contains($"1 point(s): 0 pending, 0 running, 0 done, 1 failed (Slurm job {job})", Console.Output);
+    }
+
     /// <summary>Waits until no task of the job is queued or running (the tasks take seconds; the limit is generous for a busy machine).</summary>
     private static void WaitForJob(string job)
     {
