@@ -139,6 +139,18 @@ public sealed class SweepCommandsTests : CapturedConsole
         Assert.Contains("| samples=256 | 2/2 | c-depth-relu2 | 2 holds | ", File.ReadAllText(Path.Combine(Out("sweep"), "report.md")));
     }
 
+    [Fact]
+    public void Each_point_runs_with_the_threads_given_and_records_them_in_its_config()
+    {
+        int threads = Math.Min(2, Environment.ProcessorCount);   // K × T must fit the cores
+        Assert.Equal(0, Run("sweep", "stable-rank-init", "--quick", "--seeds", "1", "--threads", $"{threads}", "--parallel", "1", "--out", Out("threads")));
+
+        var point = JsonNode.Parse(File.ReadAllLines(Path.Combine(Out("threads"), "manifest.jsonl"))[0])!;
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(Out("threads"), (string)point["directory"]!, "config.json")))!;
+        Assert.Equal(threads, (int)config["machine"]!["torch_threads"]!);
+        Assert.Contains($"running 1, 1 at a time with {threads} torch thread(s) each", Console.Output);
+    }
+
     private static string WithoutWallTime(string dir)
     {
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")))!.AsObject();
