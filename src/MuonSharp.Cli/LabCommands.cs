@@ -3,12 +3,13 @@ using MuonSharp.Lab.Configuration;
 using MuonSharp.Lab.Experiments;
 using MuonSharp.Lab.Reports;
 using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Sweeps;
 using Spectre.Console;
 
 namespace MuonSharp.Cli;
 
 /// <summary>
-/// The commands: list, run, reproduce, report, data (<see cref="DataCommands"/>). Exit codes: 0 when the work ran (whatever the
+/// The commands: list, run, reproduce, report, sweep (<see cref="SweepCommands"/>), data (<see cref="DataCommands"/>). Exit codes: 0 when the work ran (whatever the
 /// verdicts); 1 when an experiment failed; 2 for a user error (one line naming the bad value and what
 /// is accepted; nothing written); 130 / 143 when SIGINT / SIGTERM interrupted a run (resumable).
 /// </summary>
@@ -35,6 +36,7 @@ internal static class LabCommands
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ReproduceCommand());
         root.Subcommands.Add(ReportCommand());
+        root.Subcommands.Add(SweepCommands.Build());
         root.Subcommands.Add(DataCommands.Build());
         return root;
     }
@@ -151,12 +153,23 @@ internal static class LabCommands
 
     private static Command ReportCommand()
     {
-        var directory = new Argument<string?>("dir") { Description = "A folder of runs (from run or reproduce).", Arity = ArgumentArity.ZeroOrOne };
+        var directory = new Argument<string?>("dir") { Description = "A folder of runs (from run or reproduce), or a sweep directory.", Arity = ArgumentArity.ZeroOrOne };
         var readme = new Option<string?>("--readme") { Description = "Also rewrite the experiments table between the verdict markers of this README.md." };
-        var command = new Command("report", "Rebuild report.md and report.html from existing runs (seeds aggregated: mean and spread).") { directory, readme };
+        var metric = new Option<string?>("--metric") { Description = "Sweep only: tabulate this metrics.csv metric's final value by grid point and optimizer, and plot it over the grid." };
+        var x = new Option<string?>("--x") { Description = "Sweep only: the grid key on the plot's x axis (default: the first numeric one)." };
+        var command = new Command("report", "Rebuild report.md and report.html from existing runs (seeds aggregated: mean and spread; a sweep by grid point).") { directory, readme, metric, x };
         command.SetAction(parse => UserErrors.Guarded(() =>
         {
             var root = parse.GetValue(directory) ?? throw new LabUserException("report needs the folder of runs to read, e.g. 'muonsharp report runs/quick'.");
+            if (SweepManifest.IsSweep(root))
+            {
+                if (parse.GetValue(readme) is not null) throw new LabUserException($"--readme: '{root}' is a sweep; the README's experiments table reads a folder of experiment runs (e.g. from reproduce).");
+                var (sweepMd, sweepHtml) = SweepReport.Build(root, parse.GetValue(metric), parse.GetValue(x));
+                AnsiConsole.MarkupLine($"Sweep report: [bold]{Markup.Escape(sweepHtml)}[/] and {Markup.Escape(sweepMd)}");
+                return 0;
+            }
+            if (parse.GetValue(metric) is not null || parse.GetValue(x) is not null)
+                throw new LabUserException($"--metric and --x apply to a sweep directory; '{root}' holds no {SweepManifest.FileName}.");
             var (md, html) = ReportBuilder.Build(root);
             AnsiConsole.MarkupLine($"Report: [bold]{Markup.Escape(html)}[/] and {Markup.Escape(md)}");
             if (parse.GetValue(readme) is { } file)
@@ -178,10 +191,10 @@ internal static class LabCommands
             .ToList();
     }
 
-    private readonly record struct Outcome(RunSummary? Summary, int ExitCode);
+    internal readonly record struct Outcome(RunSummary? Summary, int ExitCode);
 
     /// <summary>Runs one experiment with progress bars; a failure is reported in one line and exit code 1, an interrupt by its signal's code.</summary>
-    private static Outcome RunWithProgress(IExperiment experiment, ExperimentConfig config, string directory, RunOptions options, StopSignals signals)
+    internal static Outcome RunWithProgress(IExperiment experiment, ExperimentConfig config, string directory, RunOptions options, StopSignals signals)
     {
         options = options with { Cancellation = signals.Token };
         RunSummary summary;

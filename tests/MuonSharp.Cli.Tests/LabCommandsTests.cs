@@ -1,35 +1,11 @@
 using MuonSharp.Cli;
-using Spectre.Console;
-using Spectre.Console.Testing;
 
 namespace MuonSharp.Cli.Tests;
 
-/// <summary>The command line end to end, output captured (one class: AnsiConsole.Console is global).</summary>
-public sealed class LabCommandsTests : IDisposable
+/// <summary>The command line end to end, output captured (CapturedConsole; the assembly runs its tests one at a time).</summary>
+public sealed class LabCommandsTests : CapturedConsole
 {
-    private readonly TestConsole _console = new();
-    private readonly IAnsiConsole _original = AnsiConsole.Console;
-
-    public LabCommandsTests()
-    {
-        _console.Profile.Width = 200;
-        AnsiConsole.Console = _console;
-    }
-
-    public void Dispose() => AnsiConsole.Console = _original;
-
     private int Run(params string[] args) => LabCommands.Invoke(args);
-
-    /// <summary>A user error: exit code 2, exactly one line naming the bad value, no stack trace.</summary>
-    private void AssertOneLineError(int code, params string[] fragments)
-    {
-        Assert.Equal(2, code);
-        var lines = _console.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("error:", lines[0]);
-        foreach (var fragment in fragments) Assert.Contains(fragment, lines[0]);
-        Assert.DoesNotContain("   at ", _console.Output);
-    }
 
     private static string TempPath(string name) => Path.Combine(Path.GetTempPath(), $"muonsharp-cli-{Guid.NewGuid():N}-{name}");
 
@@ -118,8 +94,8 @@ public sealed class LabCommandsTests : IDisposable
         int code = Run("run", "no-such-experiment");
 
         Assert.Equal(2, code);
-        Assert.Contains("Unknown experiment 'no-such-experiment'", _console.Output);
-        Assert.DoesNotContain("   at ", _console.Output);
+        Assert.Contains("Unknown experiment 'no-such-experiment'", Console.Output);
+        Assert.DoesNotContain("   at ", Console.Output);
     }
 
     [Fact]
@@ -128,7 +104,7 @@ public sealed class LabCommandsTests : IDisposable
         int code = Run("report", Path.Combine(Path.GetTempPath(), "muonsharp-no-such-folder"));
 
         Assert.Equal(2, code);
-        Assert.Contains("does not exist", _console.Output);
+        Assert.Contains("does not exist", Console.Output);
     }
 
     [Fact]

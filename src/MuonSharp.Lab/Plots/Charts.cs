@@ -24,6 +24,9 @@ public sealed record Series(string Label, IReadOnlyList<double> X, IReadOnlyList
     /// <summary>Whose colour to use (an optimizer name), when the label is not one.</summary>
     public string? ColorOf { get; init; }
 
+    /// <summary>Mark each point: for a few measured points (a sweep's grid) rather than a curve.</summary>
+    public bool Markers { get; init; }
+
     /// <summary>
     /// The mean over seeds of series sharing their x values, with the min–max band: how curves over
     /// seeds are drawn in the lab.
@@ -67,27 +70,32 @@ public static class Charts
     /// <param name="yLabel">Y axis label.</param>
     /// <param name="series">Lines.</param>
     /// <param name="logY">Plot log10 of y (non-positive values are dropped), labelled as such.</param>
+    /// <param name="logX">Plot log10 of x (non-positive values are dropped), labelled as such: for grids spaced by factors, such as learning rates.</param>
     public static string Line(RunContext context, string fileName, string title, string xLabel, string yLabel,
-        IEnumerable<Series> series, bool logY = false)
+        IEnumerable<Series> series, bool logY = false, bool logX = false)
     {
         var plot = new Plot();
         var colors = new OptimizerColors();
-        double low = double.PositiveInfinity, high = double.NegativeInfinity;
-        bool integerX = true;
+        double low = double.PositiveInfinity, high = double.NegativeInfinity, left = double.PositiveInfinity, right = double.NegativeInfinity;
+        bool integerX = !logX;
+        double X(double v) => logX ? Math.Log10(v) : v;
         double Y(double v) => logY ? Math.Log10(v) : v;
         bool Drawable(double v) => double.IsFinite(v) && (!logY || v > 0);
+        bool DrawableX(double v) => double.IsFinite(v) && (!logX || v > 0);
         foreach (var s in series)
         {
             var color = colors.For(s.ColorOf ?? s.Label);
-            var points = s.X.Zip(s.Y).Where(p => Drawable(p.Second)).Select(p => (X: p.First, Y: Y(p.Second))).ToArray();
+            var points = s.X.Zip(s.Y).Where(p => DrawableX(p.First) && Drawable(p.Second)).Select(p => (X: X(p.First), Y: Y(p.Second))).ToArray();
             if (points.Length == 0) continue;
             integerX &= points.All(p => p.X == Math.Round(p.X));
             low = Math.Min(low, points.Min(p => p.Y));
             high = Math.Max(high, points.Max(p => p.Y));
+            left = Math.Min(left, points.Min(p => p.X));
+            right = Math.Max(right, points.Max(p => p.X));
             if (s.Low is { } lows && s.High is { } highs)
             {
-                var band = s.X.Select((x, i) => (x, lows[i], highs[i])).Where(b => Drawable(b.Item2) && Drawable(b.Item3))
-                    .Select(b => (b.x, Y(b.Item2), Y(b.Item3))).ToList();
+                var band = s.X.Select((x, i) => (x, lows[i], highs[i])).Where(b => DrawableX(b.x) && Drawable(b.Item2) && Drawable(b.Item3))
+                    .Select(b => (X(b.x), Y(b.Item2), Y(b.Item3))).ToList();
                 if (band.Count > 1)
                 {
                     var fill = plot.Add.FillY(band);
@@ -100,24 +108,34 @@ public static class Charts
             line.LineWidth = s.MarkersOnly ? 0 : 2;
             if (s.MarkersOnly) line.MarkerSize = 9;
             if (s.Dashed) line.LinePattern = LinePattern.Dashed;
+            if (s.Markers) line.MarkerSize = 8;
         }
         if (integerX) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        if (logY && low <= high)
-        {
-            // ScottPlot draws log10(y); label whole decades with the value they stand for, and put
-            // minor ticks at 2…9 × each decade.
-            var ticks = new ScottPlot.TickGenerators.NumericManual();
-            int first = (int)Math.Floor(low), last = (int)Math.Ceiling(high);
-            int stride = Math.Max(1, (last - first) / 8);
-            for (int k = first; k <= last; k++)
-            {
-                if ((k - first) % stride == 0) ticks.AddMajor(k, $"1e{k}");
-                for (int m = 2; m <= 9 && stride == 1; m++) ticks.AddMinor(k + Math.Log10(m));
-            }
-            plot.Axes.Left.TickGenerator = ticks;
-        }
-        Finish(plot, title, xLabel, logY ? $"{yLabel} (log scale)" : yLabel);
+        if (logY && low <= high) plot.Axes.Left.TickGenerator = DecadeTicks(low, high);
+        if (logX && left <= right) plot.Axes.Bottom.TickGenerator = DecadeTicks(left, right);
+        Finish(plot, title, logX ? $"{xLabel} (log scale)" : xLabel, logY ? $"{yLabel} (log scale)" : yLabel);
         return Save(context, plot, fileName);
+    }
+
+    /// <summary>
+    /// Ticks of an axis that ScottPlot draws as log10 of the value: whole decades labelled with the value
+    /// they stand for, minor ticks at 2…9 × each decade.
+    /// </summary>
+    private static ScottPlot.TickGenerators.NumericManual DecadeTicks(double low, double high)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        int first = (int)Math.Floor(low), last = (int)Math.Ceiling(high);
+        int stride = Math.Max(1, (last - first) / 8);
+        // Within two decades a single labelled power of ten may be all that shows: label 2× and 5× too.
+        bool narrow = last - first <= 2;
+        for (int k = first; k <= last; k++)
+        {
+            if ((k - first) % stride == 0) ticks.AddMajor(k, $"1e{k}");
+            for (int m = 2; m <= 9 && stride == 1; m++)
+                if (narrow && m is 2 or 5) ticks.AddMajor(k + Math.Log10(m), $"{m}e{k}");
+                else ticks.AddMinor(k + Math.Log10(m));
+        }
+        return ticks;
     }
 
     /// <summary>A grouped bar chart: one group per category, one bar per series.</summary>
