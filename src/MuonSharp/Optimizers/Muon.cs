@@ -23,6 +23,12 @@ namespace MuonSharp.Optimizers;
 /// wide) is orthogonalized by Gram Newton–Schulz in float32 and written into the parameter by one GEMM
 /// (<see cref="UseGramNewtonSchulz"/>); all parameters of one other flattened shape go through one
 /// batched Newton–Schulz call (<see cref="BatchSameShapes"/>).
+/// <para>
+/// Two variants practitioners use are options: <c>normuon</c> normalizes each row of O by a running
+/// mean square before the update, keeping O's norm (NorMuon, Li et al. 2025; see
+/// <c>NorMuonNormalization</c>), and <c>cautious_wd</c> decays only the entries where the update and the
+/// parameter have the same sign (Chen et al. 2025).
+/// </para>
 /// </summary>
 public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
 {
@@ -40,6 +46,12 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     public const ScalarType DefaultNsDtype = ScalarType.BFloat16;
     /// <summary>Default polynomials: Jordan et al.'s (2024) quintic.</summary>
     public const NewtonSchulzMethod DefaultNsMethod = NewtonSchulzMethod.JordanQuintic;
+    /// <summary>Default: plain decoupled weight decay, not the cautious form.</summary>
+    public const bool DefaultCautiousWeightDecay = false;
+    /// <summary>Default: plain Muon, without NorMuon's row normalization.</summary>
+    public const bool DefaultNorMuon = false;
+    /// <summary>Default β2 of NorMuon's second moment (Li et al. 2025, Algorithm 1 and the authors' code: 0.95).</summary>
+    public const double DefaultNorMuonBeta2 = 0.95;
 
     /// <summary>Creates Muon over <paramref name="groups"/>; see <see cref="Optim.Muon{T}"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
@@ -99,7 +111,8 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     /// Newton–Schulz in float32, written straight into the parameter (<see cref="Orthogonalize.GramFactor"/>):
     /// about half the time of bfloat16 Newton–Schulz on such shapes (the MNIST CNN's fc1 [128, 9216],
     /// its second conv [64, 288]) and closer to the float64 iteration (docs/PERFORMANCE.md). Taken for
-    /// float32 parameters, Jordan's quintic and a bfloat16 or float32 <c>ns_dtype</c>; Polar Express
+    /// float32 parameters, Jordan's quintic and a bfloat16 or float32 <c>ns_dtype</c>, without
+    /// <c>normuon</c> or cautious weight decay (both need the update before it is applied); Polar Express
     /// keeps the plain path (its steep first polynomial amplifies the float32 rounding of the Gram
     /// matrix past the tolerance the Gram path is tested to). Default true.
     /// </summary>
@@ -113,7 +126,7 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         var u = Lookahead(parameter, grad, state, options);
         var matrix = u.reshape(u.shape[0], -1);   // [out, in·kh·kw]
         if (UsesGram(parameter, matrix.shape[1], options) && ApplyGram(parameter, matrix, options)) return;
-        Apply(parameter, Orthogonal(matrix, options), options);
+        Apply(parameter, Orthogonal(matrix, options), state, options);
     }
 
     /// <summary>
@@ -139,7 +152,7 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
             }
             var lookaheads = bucket.Select(s => Lookahead(s.Parameter, s.Gradient, s.State, options).reshape(rows, cols));
             var orthogonal = Orthogonal(stack(lookaheads), options).unbind(0);   // [k, out, in·kh·kw] → k × [out, in·kh·kw]
-            for (int i = 0; i < bucket.Count; i++) Apply(bucket[i].Parameter, orthogonal[i], options);
+            for (int i = 0; i < bucket.Count; i++) Apply(bucket[i].Parameter, orthogonal[i], bucket[i].State, options);
         }
     }
 
@@ -158,6 +171,8 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         UseGramNewtonSchulz
         && parameter.dtype == ScalarType.Float32
         && options.ns_method == NewtonSchulzMethod.JordanQuintic
+        && !options.normuon!.Value
+        && !(options.cautious_wd!.Value && options.weight_decay!.Value != 0)
         && Orthogonalize.PrefersGram(parameter.shape[0], cols, options.ns_dtype!.Value);
 
     /// <summary>
@@ -194,14 +209,21 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         };
     }
 
-    /// <summary>p ← p·(1 − lr·wd) − lr·s·O, with s from the flattened shape of O (O may be in a narrower dtype than p).</summary>
-    private static void Apply(Parameter parameter, Tensor orthogonal, Options options)
+    /// <summary>
+    /// p ← p·(1 − lr·wd) − lr·s·O, with s from the flattened shape of O (O may be in a narrower dtype than p);
+    /// with <c>normuon</c>, O row-normalized first; with <c>cautious_wd</c>, the decay only where O and p agree in sign.
+    /// </summary>
+    private static void Apply(Parameter parameter, Tensor orthogonal, State state, Options options)
     {
         double lr = options.LearningRate!.Value, wd = options.weight_decay!.Value;
         double scale = ShapeScale(orthogonal.shape[0], orthogonal.shape[1], options.adjust_lr!.Value);
+        var update = options.normuon!.Value
+            ? NorMuonNormalization.Apply(orthogonal, state.second_momentum_buffer ??= zeros(orthogonal.shape[0], 1, dtype: parameter.dtype, device: parameter.device), options.normuon_beta2!.Value)
+            : orthogonal;
+        var step = update.view(parameter.shape);
         using var s = new HeldScalars();
-        if (wd != 0) parameter.mul_(s[1 - lr * wd]);                  // decoupled weight decay
-        parameter.add_(orthogonal.view(parameter.shape), alpha: s[-lr * scale]);
+        DecoupledWeightDecay.Apply(parameter, lr, wd, options.cautious_wd!.Value, step, s);
+        parameter.add_(step, alpha: s[-lr * scale]);
     }
 
     /// <inheritdoc />
@@ -242,17 +264,39 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         /// <summary>Which polynomials: Jordan's fixed quintic or the Polar Express schedule.</summary>
         [Hyperparameter(DefaultNsMethod)]
         public NewtonSchulzMethod? ns_method { get; set; }
+
+        /// <summary>Cautious weight decay: decay only the entries where the update and the parameter have the same sign (Chen et al. 2025).</summary>
+        [Hyperparameter(DefaultCautiousWeightDecay, AbsentInOlderStates = true)]
+        public bool? cautious_wd { get; set; }
+
+        /// <summary>NorMuon (Li et al. 2025): divide each row of the orthogonalized update by its running RMS, keeping the update's norm.</summary>
+        [Hyperparameter(DefaultNorMuon, AbsentInOlderStates = true)]
+        public bool? normuon { get; set; }
+
+        /// <summary>Decay β2 in [0, 1) of NorMuon's per-row second moment (used when <c>normuon</c> is on).</summary>
+        [Hyperparameter(DefaultNorMuonBeta2, HyperparameterRule.UnitInterval, AbsentInOlderStates = true)]
+        public double? normuon_beta2 { get; set; }
     }
 
-    /// <summary>Muon's per-parameter state: the momentum buffer, created at the first gradient.</summary>
+    /// <summary>
+    /// Muon's per-parameter state: the momentum buffer, created at the first gradient, and with
+    /// <c>normuon</c> the per-row second moment (added later: states saved without it load with it empty).
+    /// </summary>
     public sealed class State : ParameterState
     {
         /// <summary>Creates the empty state of <paramref name="parameter"/>.</summary>
         /// <param name="parameter">The parameter.</param>
-        public State(Parameter parameter) : base(parameter, slotCount: 1) { }
+        public State(Parameter parameter) : base(parameter, slotCount: 2, counterCount: 0, slotsInOlderStates: 1) { }
 
         /// <summary>Exponential moving average of gradients, same shape and dtype as the parameter.</summary>
         public Tensor? momentum_buffer { get => GetSlot(0); set => SetSlot(0, value); }
+
+        /// <summary>NorMuon's running mean square of each row of the orthogonalized update, [rows, 1] in the parameter's dtype (rows: its first dimension).</summary>
+        public Tensor? second_momentum_buffer { get => GetSlot(1); set => SetSlot(1, value); }
+
+        /// <inheritdoc />
+        protected override (long[] Shape, ScalarType Type) SlotFormat(int index) =>
+            index == 1 ? (new[] { _parameter.shape[0], 1L }, _parameter.dtype) : base.SlotFormat(index);
     }
 
     /// <summary>A group of parameters sharing Muon hyperparameters; null fields take the optimizer's defaults.</summary>

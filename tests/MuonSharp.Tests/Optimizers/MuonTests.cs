@@ -11,7 +11,7 @@ public sealed class MuonTests
         randn(shape, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
 
     /// <summary>Newton–Schulz written out again, independently of the library, in float64.</summary>
-    private static Tensor ReferenceNewtonSchulz(Tensor g)
+    internal static Tensor ReferenceNewtonSchulz(Tensor g)
     {
         const double a = 3.4445, b = -4.7750, c = 2.0315;
         bool tall = g.shape[0] > g.shape[1];
