@@ -59,6 +59,14 @@ public sealed class ErrorTableTests
         new("Hybrid: a parameter routed twice", () => Optim.MuonWithAuxAdamW(Named(), routing: ParameterRouting.Default().Muon("blocks.*").AdamW("*.weight")), typeof(ArgumentException), new[] { "'blocks.0.mlp.weight'", "routed twice" }),
         new("Hybrid: a parameter not routed", () => Optim.MuonWithAuxAdamW(new[] { ("a", Matrix()), ("b", Matrix()) }, routing: ParameterRouting.Explicit().Muon("a")), typeof(ArgumentException), new[] { "'b'", "not routed" }),
         new("Hybrid: a vector routed to Muon", () => Optim.MuonWithAuxAdamW(new[] { ("fc.bias", new Parameter(zeros(4))) }, routing: ParameterRouting.Default().Muon("fc.bias")), typeof(ArgumentException), new[] { "'fc.bias'", "matrices only" }),
+        new("Muon: normuon_beta2 1", () => Optim.Muon(Named(), normuon: true, normuon_beta2: 1.0), typeof(ArgumentOutOfRangeException), new[] { "normuon_beta2", "1", "[0, 1)" }),
+        new("Muon: negative normuon_beta2 in a group", () => Optim.Muon(new[] { new Muon.ParamGroup(new[] { Matrix() }, new() { normuon_beta2 = -0.1 }) }), typeof(ArgumentOutOfRangeException), new[] { "normuon_beta2", "-0.1", "[0, 1)" }),
+        new("Hybrid: NaN normuon_beta2", () => Optim.MuonWithAuxAdamW(Named(), normuon: true, normuon_beta2: double.NaN), typeof(ArgumentOutOfRangeException), new[] { "normuon_beta2", "NaN", "[0, 1)" }),
+        new("MomentumSchedule: start 1", () => new MomentumSchedule(Optim.Muon(Named()), start: 1.0), typeof(ArgumentOutOfRangeException), new[] { "start", "1", "[0, 1)" }),
+        new("MomentumSchedule: negative peak", () => new MomentumSchedule(Optim.Muon(Named()), peak: -0.2), typeof(ArgumentOutOfRangeException), new[] { "peak", "-0.2", "[0, 1)" }),
+        new("MomentumSchedule: negative warm-up", () => new MomentumSchedule(Optim.Muon(Named()), warmup_steps: -5), typeof(ArgumentOutOfRangeException), new[] { "warmup_steps", "-5", "≥ 0" }),
+        new("MomentumSchedule: a cool-down longer than the run", () => new MomentumSchedule(Optim.Muon(Named()), warmup_steps: 300, cooldown_steps: 50, total_steps: 200), typeof(ArgumentOutOfRangeException), new[] { "total_steps", "200", "350" }),
+        new("MomentumSchedule: an optimizer without momentum", () => new MomentumSchedule(Optim.Lion(Named())), typeof(ArgumentException), new[] { "Lion", "momentum" }),
         new("Hybrid: the same tensor under two names", () => { var p = Matrix(); Optim.MuonWithAuxAdamW(new[] { ("a", p), ("tied", p) }); }, typeof(ArgumentException), new[] { "'tied'", "'a'", "routed twice" }),
     };
 
