@@ -53,4 +53,6 @@ public enum HyperparameterRule
     UnitInterval,
     /// <summary>A number in [0, 1].</summary>
     ClosedUnitInterval,
+    /// <summary>A number in (0, 1): a lower bound on normalized singular values.</summary>
+    OpenUnitInterval,
 }

@@ -86,6 +86,7 @@ internal sealed class HyperparameterDeclaration
             HyperparameterRule.Positive => double.IsFinite(v) && v > 0,
             HyperparameterRule.UnitInterval => v >= 0 && v < 1,
             HyperparameterRule.ClosedUnitInterval => v >= 0 && v <= 1,
+            HyperparameterRule.OpenUnitInterval => v > 0 && v < 1,
             _ => double.IsFinite(v),
         },
         int v => Rule switch
@@ -108,6 +109,7 @@ internal sealed class HyperparameterDeclaration
             HyperparameterRule.Positive => "a finite number > 0",
             HyperparameterRule.UnitInterval => "a number in [0, 1)",
             HyperparameterRule.ClosedUnitInterval => "a number in [0, 1]",
+            HyperparameterRule.OpenUnitInterval => "a number in (0, 1)",
             _ => "a finite number",
         },
     };

@@ -52,6 +52,8 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     public const bool DefaultNorMuon = false;
     /// <summary>Default β2 of NorMuon's second moment (Li et al. 2025, Algorithm 1 and the authors' code: 0.95).</summary>
     public const double DefaultNorMuonBeta2 = 0.95;
+    /// <summary>Default lower singular-value bound ℓ of the Polar Express schedule: the published table's 1e-3 (Amsel et al. 2025).</summary>
+    public const double DefaultPolarExpressLowerBound = Orthogonalize.PolarExpressLowerBound;
 
     /// <summary>Creates Muon over <paramref name="groups"/>; see <see cref="Optim.Muon{T}"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
@@ -204,10 +206,19 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         return options.ns_method switch
         {
             NewtonSchulzMethod.PolarExpress => Orthogonalize.NewtonSchulzInComputeType(matrices,
-                Orthogonalize.PolarExpressSchedule(steps), dtype, Orthogonalize.DefaultEpsilon, Orthogonalize.PolarExpressSafety),
+                PolarExpressSchedule(steps, options.polar_express_lower_bound!.Value), dtype, Orthogonalize.DefaultEpsilon, Orthogonalize.PolarExpressSafety),
             _ => Orthogonalize.NewtonSchulzInComputeType(matrices, Enumerable.Repeat(Orthogonalize.JordanQuintic, steps).ToArray(), dtype),
         };
     }
+
+    /// <summary>
+    /// The published Polar Express table for ℓ = 1e-3; for another ℓ, the composition computed for it
+    /// (Amsel et al. 2025, Algorithm 1; a few 4×4 solves per step, cheaper than one matrix product).
+    /// </summary>
+    internal static IReadOnlyList<Orthogonalize.Coefficients> PolarExpressSchedule(int steps, double lowerBound) =>
+        lowerBound == Orthogonalize.PolarExpressLowerBound
+            ? Orthogonalize.PolarExpressSchedule(steps)
+            : Orthogonalize.PolarExpressSchedule(steps, lowerBound, Orthogonalize.PolarExpressSafety);
 
     /// <summary>
     /// p ← p·(1 − lr·wd) − lr·s·O, with s from the flattened shape of O (O may be in a narrower dtype than p);
@@ -276,6 +287,13 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
         /// <summary>Decay β2 in [0, 1) of NorMuon's per-row second moment (used when <c>normuon</c> is on).</summary>
         [Hyperparameter(DefaultNorMuonBeta2, HyperparameterRule.UnitInterval, AbsentInOlderStates = true)]
         public double? normuon_beta2 { get; set; }
+
+        /// <summary>
+        /// With <c>ns_method</c> PolarExpress: the smallest normalized singular value ℓ in (0, 1) the
+        /// polynomials bring close to 1; 1e-3 uses the published table, any other ℓ a schedule computed for it.
+        /// </summary>
+        [Hyperparameter(DefaultPolarExpressLowerBound, HyperparameterRule.OpenUnitInterval, AbsentInOlderStates = true)]
+        public double? polar_express_lower_bound { get; set; }
     }
 
     /// <summary>

@@ -62,6 +62,7 @@ public sealed class ErrorTableTests
         new("Muon: normuon_beta2 1", () => Optim.Muon(Named(), normuon: true, normuon_beta2: 1.0), typeof(ArgumentOutOfRangeException), new[] { "normuon_beta2", "1", "[0, 1)" }),
         new("Muon: negative normuon_beta2 in a group", () => Optim.Muon(new[] { new Muon.ParamGroup(new[] { Matrix() }, new() { normuon_beta2 = -0.1 }) }), typeof(ArgumentOutOfRangeException), new[] { "normuon_beta2", "-0.1", "[0, 1)" }),
         new("Hybrid: NaN normuon_beta2", () => Optim.MuonWithAuxAdamW(Named(), normuon: true, normuon_beta2: double.NaN), typeof(ArgumentOutOfRangeException), new[] { "normuon_beta2", "NaN", "[0, 1)" }),
+        new("Muon: polar_express_lower_bound 0", () => Optim.Muon(Named(), ns_method: Optim.NewtonSchulzMethod.PolarExpress, polar_express_lower_bound: 0), typeof(ArgumentOutOfRangeException), new[] { "polar_express_lower_bound", "0", "(0, 1)" }),
         new("MomentumSchedule: start 1", () => new MomentumSchedule(Optim.Muon(Named()), start: 1.0), typeof(ArgumentOutOfRangeException), new[] { "start", "1", "[0, 1)" }),
         new("MomentumSchedule: negative peak", () => new MomentumSchedule(Optim.Muon(Named()), peak: -0.2), typeof(ArgumentOutOfRangeException), new[] { "peak", "-0.2", "[0, 1)" }),
         new("MomentumSchedule: negative warm-up", () => new MomentumSchedule(Optim.Muon(Named()), warmup_steps: -5), typeof(ArgumentOutOfRangeException), new[] { "warmup_steps", "-5", "≥ 0" }),
