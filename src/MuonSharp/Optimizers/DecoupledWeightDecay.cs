@@ -28,8 +28,9 @@ internal static class DecoupledWeightDecay
             parameter.mul_(s[1 - lr * wd]);
             return;
         }
-        // factor = 1 − lr·wd where u·p ≥ 0, else 1; in the parameter's dtype so p·factor rounds once.
-        using var factor = update.mul(parameter).ge_(s[0.0]).to(parameter.dtype).mul_(s[-lr * wd]).add_(s[1.0], s[1]);
+        // factor = 1 − lr·wd where u·p ≥ 0, else 1, in the parameter's dtype so p·factor rounds once. The
+        // signs are multiplied, not the values: u·p can underflow to −0 (counted as ≥ 0) or overflow.
+        using var factor = update.sign().mul_(parameter.sign()).ge_(s[0.0]).to(parameter.dtype).mul_(s[-lr * wd]).add_(s[1.0], s[1]);
         parameter.mul_(factor);
     }
 }

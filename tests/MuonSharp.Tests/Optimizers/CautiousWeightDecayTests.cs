@@ -33,6 +33,21 @@ public sealed class CautiousWeightDecayTests
     }
 
     [Fact]
+    public void Tiny_entries_whose_product_underflows_are_judged_by_their_signs()
+    {
+        // In float32, 1e-30·(−1e-30) underflows to −0, which compares ≥ 0: multiplying the values would decay
+        // entries whose signs disagree. Entries 0 and 1 disagree (no decay), 2 and 3 agree (decay).
+        using var p = tensor(new[] { 1e-30f, -1e-30f, 1e-30f, -1e-30f });
+        using var u = tensor(new[] { -1e-30f, 1e-30f, 1e-30f, -1e-30f });
+        using var s = new HeldScalars();
+
+        DecoupledWeightDecay.Apply(p, Lr, Wd, cautious: true, u, s);
+
+        float d = (float)(1 - Lr * Wd);
+        Assert.Equal(new[] { 1e-30f, -1e-30f, 1e-30f * d, -1e-30f * d }, p.data<float>().ToArray());
+    }
+
+    [Fact]
     public void Lion_three_steps_equal_the_formula_written_out_in_float64()
     {
         using var scope = NewDisposeScope();
