@@ -30,6 +30,7 @@ public abstract partial class Optim
     /// <param name="normuon_beta2">β2 of NorMuon's per-row second moment (default 0.95).</param>
     /// <param name="adamw_cautious_wd">AdamW's cautious weight decay (default false).</param>
     /// <param name="polar_express_lower_bound">With Polar Express: ℓ in (0, 1) its polynomials are computed for (default 1e-3, the published table).</param>
+    /// <param name="layouts">Muon parameters read as other matrices than [out, in·kh·kw] (fused qkv, heads, expert stacks), by name or glob; shown in the routing table.</param>
     public static MuonWithAuxAdamW MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters,
         double lr = Optimizers.Muon.DefaultLearningRate, double momentum = Optimizers.Muon.DefaultMomentum,
         double weight_decay = Optimizers.Muon.DefaultWeightDecay,
@@ -39,7 +40,8 @@ public abstract partial class Optim
         AdjustLr adjust_lr = Optimizers.Muon.DefaultAdjustLr, ScalarType ns_dtype = Optimizers.Muon.DefaultNsDtype,
         NewtonSchulzMethod ns_method = Optimizers.Muon.DefaultNsMethod, bool cautious_wd = Optimizers.Muon.DefaultCautiousWeightDecay,
         bool normuon = Optimizers.Muon.DefaultNorMuon, double normuon_beta2 = Optimizers.Muon.DefaultNorMuonBeta2,
-        bool adamw_cautious_wd = AuxAdamW.DefaultCautiousWeightDecay, double polar_express_lower_bound = Optimizers.Muon.DefaultPolarExpressLowerBound)
+        bool adamw_cautious_wd = AuxAdamW.DefaultCautiousWeightDecay, double polar_express_lower_bound = Optimizers.Muon.DefaultPolarExpressLowerBound,
+        MatrixLayouts? layouts = null)
     {
         var (beta1, beta2) = adamw_betas ?? (AuxAdamW.DefaultBeta1, AuxAdamW.DefaultBeta2);
         return new Optimizers.MuonWithAuxAdamW(parameters,
@@ -53,6 +55,6 @@ public abstract partial class Optim
             {
                 LearningRate = adamw_lr, beta1 = beta1, beta2 = beta2, eps = adamw_eps, weight_decay = adamw_weight_decay, cautious_wd = adamw_cautious_wd,
             },
-            routing);
+            routing, layouts);
     }
 }

@@ -64,11 +64,47 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     {
     }
 
-    /// <summary>The Muon half of a hybrid, which may be empty (a model without hidden matrices).</summary>
-    internal Muon(IEnumerable<ParamGroup<Options>> groups, Options defaults, IReadOnlyDictionary<IntPtr, string> names, bool allowEmpty)
+    /// <summary>Creates Muon over <paramref name="groups"/>, reading the parameters <paramref name="layouts"/> names with their <see cref="MatrixLayout"/>.</summary>
+    /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
+    /// <param name="defaults">Optimizer-wide hyperparameters; unset ones take their declared defaults.</param>
+    /// <param name="names">Parameter names, which the layouts' patterns match.</param>
+    /// <param name="layouts">Per-parameter matrix layouts (fused qkv, heads, expert stacks); null: all flattened.</param>
+    public Muon(IEnumerable<ParamGroup<Options>> groups, Options? defaults, IReadOnlyDictionary<IntPtr, string> names, MatrixLayouts? layouts)
+        : base(groups, defaults, names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (layouts is null) return;
+        var named = ParamGroups.Cast<ParamGroup<Options>>().SelectMany(g => g.Parameters)
+            .Where(p => names.ContainsKey(p.Handle)).Select(p => (names[p.Handle], p));
+        UseLayouts(layouts.Resolve(named));
+    }
+
+    /// <summary>The Muon half of a hybrid, which may be empty (a model without hidden matrices), with its resolved layouts.</summary>
+    internal Muon(IEnumerable<ParamGroup<Options>> groups, Options defaults, IReadOnlyDictionary<IntPtr, string> names, bool allowEmpty,
+        IReadOnlyDictionary<IntPtr, MatrixLayout>? layouts = null)
         : base(groups, defaults, names, allowEmpty)
     {
+        if (layouts is not null) UseLayouts(layouts);
     }
+
+    private readonly Dictionary<IntPtr, MatrixLayout> _layouts = new();
+
+    /// <summary>Records each parameter's layout; a batched layout's second moment has a row per row of every matrix.</summary>
+    private void UseLayouts(IReadOnlyDictionary<IntPtr, MatrixLayout> layouts)
+    {
+        foreach (var group in ParamGroups.Cast<ParamGroup<Options>>())
+            foreach (var parameter in group.Parameters)
+                if (layouts.TryGetValue(parameter.Handle, out var layout) && !layout.IsFlattened)
+                {
+                    _layouts[parameter.Handle] = layout;
+                    var (batch, rows, _) = layout.Shape3(parameter.shape);
+                    StateOf(parameter).SecondMomentRows = batch * rows;
+                }
+    }
+
+    /// <summary>How <paramref name="parameter"/> is read as matrices (<see cref="MatrixLayout.Flattened"/> unless a layout was given).</summary>
+    /// <param name="parameter">A parameter of this optimizer.</param>
+    public MatrixLayout LayoutOf(Parameter parameter) => _layouts.GetValueOrDefault(parameter.Handle) ?? MatrixLayout.Flattened;
 
     /// <summary>Default momentum of the group that new groups inherit; schedulers that cycle momentum set it.</summary>
     public double Momentum { get => Defaults.momentum!.Value; set => Defaults.momentum = value; }
@@ -122,10 +158,16 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
 
     private readonly NewtonSchulzWorkspace _workspace = new();
 
-    /// <summary>One parameter: momentum, Newton–Schulz of its flattened look-ahead, the update.</summary>
+    /// <summary>One parameter: momentum, Newton–Schulz of its flattened look-ahead (or of its layout's matrices), the update.</summary>
     protected override void Update(Parameter parameter, Tensor grad, State state, Options options)
     {
         var u = Lookahead(parameter, grad, state, options);
+        var layout = LayoutOf(parameter);
+        if (!layout.IsFlattened)
+        {
+            Step(parameter, LaidOutUpdate(parameter, u, layout, state, options), scale: 1, options);
+            return;
+        }
         var matrix = u.reshape(u.shape[0], -1);   // [out, in·kh·kw]
         if (UsesGram(parameter, matrix.shape[1], options) && ApplyGram(parameter, matrix, options)) return;
         Apply(parameter, Orthogonal(matrix, options), state, options);
@@ -138,10 +180,12 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     /// </summary>
     protected override void UpdateGroup(IReadOnlyList<ParameterStep> steps, Options options)
     {
-        if (!BatchSameShapes)
+        if (!BatchSameShapes || steps.Any(s => _layouts.ContainsKey(s.Parameter.Handle)))
         {
-            base.UpdateGroup(steps, options);
-            return;
+            // Parameters with a layout are batched by it, one by one; the flattened ones by shape.
+            base.UpdateGroup(steps.Where(s => !BatchSameShapes || _layouts.ContainsKey(s.Parameter.Handle)).ToList(), options);
+            if (!BatchSameShapes) return;
+            steps = steps.Where(s => !_layouts.ContainsKey(s.Parameter.Handle)).ToList();
         }
         foreach (var sameShape in steps.GroupBy(s => (s.Parameter.shape[0], s.Parameter.numel() / s.Parameter.shape[0])))
         {
@@ -222,19 +266,58 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
 
     /// <summary>
     /// p ← p·(1 − lr·wd) − lr·s·O, with s from the flattened shape of O (O may be in a narrower dtype than p);
-    /// with <c>normuon</c>, O row-normalized first; with <c>cautious_wd</c>, the decay only where O and p agree in sign.
+    /// with <c>normuon</c>, O row-normalized first.
     /// </summary>
     private static void Apply(Parameter parameter, Tensor orthogonal, State state, Options options)
     {
-        double lr = options.LearningRate!.Value, wd = options.weight_decay!.Value;
         double scale = ShapeScale(orthogonal.shape[0], orthogonal.shape[1], options.adjust_lr!.Value);
-        var update = options.normuon!.Value
-            ? NorMuonNormalization.Apply(orthogonal, state.second_momentum_buffer ??= zeros(orthogonal.shape[0], 1, dtype: parameter.dtype, device: parameter.device), options.normuon_beta2!.Value)
-            : orthogonal;
-        var step = update.view(parameter.shape);
+        var update = options.normuon!.Value ? NorMuonNormalization.Apply(orthogonal, SecondMoment(parameter, state), options.normuon_beta2!.Value) : orthogonal;
+        Step(parameter, update.view(parameter.shape), scale, options);
+    }
+
+    /// <summary>
+    /// The scaled update of a parameter read with <paramref name="layout"/>: [batch, rows, cols], each row
+    /// block split into its matrices, each batch of matrices orthogonalized in one call, scaled by its own
+    /// shape (and row-normalized with its rows of the second moment), then put back together.
+    /// </summary>
+    private static Tensor LaidOutUpdate(Parameter parameter, Tensor lookahead, MatrixLayout layout, State state, Options options)
+    {
+        var (batch, rows, cols) = layout.Shape3(parameter.shape);
+        var matrices = lookahead.reshape(batch, rows, cols);
+        var secondMoment = options.normuon!.Value ? SecondMoment(parameter, state).view(batch, rows, 1) : null;
         using var s = new HeldScalars();
-        DecoupledWeightDecay.Apply(parameter, lr, wd, options.cautious_wd!.Value, step, s);
-        parameter.add_(step, alpha: s[-lr * scale]);
+        var blocks = new List<Tensor>();
+        foreach (var (offset, blockRows, count) in layout.RowBlocks(rows))
+        {
+            long matrixRows = blockRows / count;
+            var block = matrices.narrow(1, offset, blockRows).reshape(batch * count, matrixRows, cols);   // [batch·count, matrixRows, cols]
+            var orthogonal = Orthogonal(block, options).to(parameter.dtype);
+            if (secondMoment is not null)
+            {
+                var rowsOfBlock = secondMoment.narrow(1, offset, blockRows);
+                var v = rowsOfBlock.reshape(batch * count, matrixRows, 1).clone();   // its own copy (reshape may or may not alias), written back
+                orthogonal = NorMuonNormalization.Apply(orthogonal, v, options.normuon_beta2!.Value);
+                rowsOfBlock.copy_(v.view(batch, blockRows, 1));
+            }
+            blocks.Add(orthogonal.mul_(s[ShapeScale(matrixRows, cols, options.adjust_lr!.Value)]).reshape(batch, blockRows, cols));
+        }
+        return cat(blocks, 1).view(parameter.shape);
+    }
+
+    /// <summary>NorMuon's per-row second moment of <paramref name="parameter"/>, [rows of all its matrices, 1], created at its first use.</summary>
+    private static Tensor SecondMoment(Parameter parameter, State state) =>
+        state.second_momentum_buffer ??= zeros(state.SecondMomentRows, 1, dtype: parameter.dtype, device: parameter.device);
+
+    /// <summary>
+    /// p ← p·(1 − lr·wd) − lr·scale·update, <paramref name="update"/> shaped like p; with <c>cautious_wd</c>
+    /// the decay only where the update and p agree in sign.
+    /// </summary>
+    private static void Step(Parameter parameter, Tensor update, double scale, Options options)
+    {
+        double lr = options.LearningRate!.Value, wd = options.weight_decay!.Value;
+        using var s = new HeldScalars();
+        DecoupledWeightDecay.Apply(parameter, lr, wd, options.cautious_wd!.Value, update, s);
+        parameter.add_(update, alpha: s[-lr * scale]);
     }
 
     /// <inheritdoc />
@@ -304,17 +387,23 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     {
         /// <summary>Creates the empty state of <paramref name="parameter"/>.</summary>
         /// <param name="parameter">The parameter.</param>
-        public State(Parameter parameter) : base(parameter, slotCount: 2, counterCount: 0, slotsInOlderStates: 1) { }
+        public State(Parameter parameter) : base(parameter, slotCount: 2, counterCount: 0, slotsInOlderStates: 1) => SecondMomentRows = parameter.shape[0];
 
         /// <summary>Exponential moving average of gradients, same shape and dtype as the parameter.</summary>
         public Tensor? momentum_buffer { get => GetSlot(0); set => SetSlot(0, value); }
 
-        /// <summary>NorMuon's running mean square of each row of the orthogonalized update, [rows, 1] in the parameter's dtype (rows: its first dimension).</summary>
+        /// <summary>
+        /// NorMuon's running mean square of each row of the orthogonalized update, [rows, 1] in the parameter's
+        /// dtype: rows its first dimension, or with a batched <see cref="MatrixLayout"/> the rows of all its matrices.
+        /// </summary>
         public Tensor? second_momentum_buffer { get => GetSlot(1); set => SetSlot(1, value); }
+
+        /// <summary>Rows of <see cref="second_momentum_buffer"/>.</summary>
+        internal long SecondMomentRows { get; set; }
 
         /// <inheritdoc />
         protected override (long[] Shape, ScalarType Type) SlotFormat(int index) =>
-            index == 1 ? (new[] { _parameter.shape[0], 1L }, _parameter.dtype) : base.SlotFormat(index);
+            index == 1 ? (new[] { SecondMomentRows, 1L }, _parameter.dtype) : base.SlotFormat(index);
     }
 
     /// <summary>A group of parameters sharing Muon hyperparameters; null fields take the optimizer's defaults.</summary>

@@ -28,17 +28,20 @@ internal static class NorMuonNormalization
     /// Updates <paramref name="secondMoment"/> in place and returns the normalized update, in the
     /// second moment's dtype (the parameter's).
     /// </summary>
-    /// <param name="orthogonal">The orthogonalized update O, [m, n], any floating dtype.</param>
-    /// <param name="secondMoment">The running mean square per row v, [m, 1].</param>
+    /// <param name="orthogonal">The orthogonalized update O, [m, n] or a batch [k, m, n], any floating dtype.</param>
+    /// <param name="secondMoment">The running mean square per row v, [m, 1] or [k, m, 1].</param>
     /// <param name="beta2">Decay β2 in [0, 1) of v.</param>
     public static Tensor Apply(Tensor orthogonal, Tensor secondMoment, double beta2)
     {
         using var s = new HeldScalars();
-        var o = orthogonal.to(secondMoment.dtype);                              // [m, n]
-        var norm = o.norm();                                                    // ‖O‖_F, 0-D
-        var rowMeanSquare = o.pow(s[2]).mean(new long[] { 1 }, keepdim: true);   // [m, 1]
+        var o = orthogonal.to(secondMoment.dtype);                                // [(k,) m, n]
+        var norm = FrobeniusNorms(o);                                             // ‖O‖_F per matrix, [(k,) 1, 1]
+        var rowMeanSquare = o.pow(s[2]).mean(new long[] { -1 }, keepdim: true);    // [(k,) m, 1]
         secondMoment.lerp_(rowMeanSquare, tensor(1 - beta2, secondMoment.dtype));
-        var normalized = o.div(secondMoment.sqrt().add_(s[Epsilon], s[1]));     // [m, n]
-        return normalized.mul_(norm.div(normalized.norm().add_(s[Epsilon], s[1])));
+        var normalized = o.div(secondMoment.sqrt().add_(s[Epsilon], s[1]));       // [(k,) m, n]
+        return normalized.mul_(norm.div(FrobeniusNorms(normalized).add_(s[Epsilon], s[1])));
     }
+
+    /// <summary>‖X‖_F of each matrix of [..., m, n], kept as [..., 1, 1].</summary>
+    private static Tensor FrobeniusNorms(Tensor x) => linalg.vector_norm(x, 2, new long[] { -2, -1 }, keepdim: true);
 }

@@ -57,6 +57,13 @@ public static class OptimizerCatalog
         new("Muon (NorMuon, cautious weight decay, float32)", 0.05, SupportsVectors: false, LazyState: true,
             (named, lr) => Optim.Muon(named, lr: lr, weight_decay: 0.01, cautious_wd: true, normuon: true, normuon_beta2: 0.9, ns_dtype: ScalarType.Float32),
             (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, weight_decay: 0.01, cautious_wd: true, normuon: true, ns_dtype: ScalarType.Float32)),
+        // hidden.weight [rows, 6] read as two heads of rows/2 rows, each orthogonalized and row-normalized on its own.
+        new("Muon (per-head layout, NorMuon)", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => named.Any(p => p.name == "hidden.weight")
+                ? Optim.Muon(named, lr: lr, normuon: true, layouts: new MatrixLayouts().For("hidden.weight", MatrixLayout.Heads(2)))
+                : Optim.Muon(named, lr: lr, normuon: true),
+            (a, b, lrA, lrB) => new Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) },
+                new Muon.Options { normuon = true }, new Dictionary<IntPtr, string> { [a.Handle] = "a", [b.Handle] = "b" }, new MatrixLayouts().For("a", MatrixLayout.Heads(2)))),
         new("SpectralGD", 0.05, SupportsVectors: false, LazyState: true,
             (named, lr) => Optim.SpectralGD(named, lr),
             (a, b, lrA, lrB) => Optim.SpectralGD(new[] { new SpectralGD.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new SpectralGD.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lrA)),
