@@ -62,23 +62,11 @@ public sealed class NorMuonTests
         using var parameter = new Parameter(Random(shape, seed: 1));
         using var optimizer = Optim.Muon(new[] { parameter }, lr: lr, momentum: beta, nesterov: nesterov,
             weight_decay: weightDecay, ns_dtype: ScalarType.Float64, normuon: true, normuon_beta2: beta2);
-        var expected = parameter.detach().clone();
-        var buf = zeros_like(expected);
-        long rows = shape[0], cols = shape.Skip(1).Aggregate(1L, (x, y) => x * y);
+        long rows = shape[0];
         var v = new double[rows];
-        double s = Math.Sqrt(Math.Max(1.0, (double)rows / cols));
+        Tensor Normalized(Tensor u) => tensor(ReferenceNormalization(Matrix(MuonTests.ReferenceNewtonSchulz(u)), v, beta2));
 
-        for (int step = 0; step < 3; step++)
-        {
-            var g = Random(shape, seed: 100 + step);
-            parameter.grad = g.clone();
-            optimizer.step();
-
-            buf = beta * buf + (1 - beta) * g;
-            var u = nesterov ? (1 - beta) * g + beta * buf : buf;
-            var o = ReferenceNormalization(Matrix(MuonTests.ReferenceNewtonSchulz(u.reshape(rows, cols))), v, beta2);
-            expected = expected * (1 - lr * weightDecay) - lr * s * tensor(o).reshape(shape);
-        }
+        var expected = MuonTests.ThreeReferenceSteps(parameter, optimizer, lr, beta, nesterov, weightDecay, Normalized);
 
         Assert.True(TensorAssert.MaxAbsDifference(parameter, expected) < 1e-12);
         Assert.Equal(v, Values(optimizer.StateOf(parameter).second_momentum_buffer!), new Comparison(1e-14));
