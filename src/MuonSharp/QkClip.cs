@@ -15,7 +15,9 @@ namespace MuonSharp;
 /// component, and <see cref="Apply"/> runs after <c>optimizer.step()</c>.
 /// <para>
 /// Exact for multi-head attention whose query and key projections have no bias (nanoGPT's layout; a bias
-/// would also need scaling). Kimi K2's MLA variant (rotary parts scaled differently) is not provided.
+/// would also need scaling). Kimi K2's MLA variant (rotary parts scaled differently) is not provided. In a
+/// stack of layers, clipping one layer changes the inputs of the layers after it, so each layer's bound is
+/// exact for the inputs its logits were measured on.
 /// </para>
 /// </summary>
 public sealed class QkClip
