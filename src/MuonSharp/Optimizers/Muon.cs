@@ -180,14 +180,15 @@ public sealed class Muon : ManagedOptimizer<Muon.Options, Muon.State>, IMomentum
     /// </summary>
     protected override void UpdateGroup(IReadOnlyList<ParameterStep> steps, Options options)
     {
-        if (!BatchSameShapes || steps.Any(s => _layouts.ContainsKey(s.Parameter.Handle)))
+        if (!BatchSameShapes)
         {
-            // Parameters with a layout are batched by it, one by one; the flattened ones by shape.
-            base.UpdateGroup(steps.Where(s => !BatchSameShapes || _layouts.ContainsKey(s.Parameter.Handle)).ToList(), options);
-            if (!BatchSameShapes) return;
-            steps = steps.Where(s => !_layouts.ContainsKey(s.Parameter.Handle)).ToList();
+            base.UpdateGroup(steps, options);
+            return;
         }
-        foreach (var sameShape in steps.GroupBy(s => (s.Parameter.shape[0], s.Parameter.numel() / s.Parameter.shape[0])))
+        // A parameter with a layout batches its own matrices (one by one here); the flattened ones batch by shape.
+        var laidOut = steps.Where(s => _layouts.ContainsKey(s.Parameter.Handle)).ToList();
+        if (laidOut.Count > 0) base.UpdateGroup(laidOut, options);
+        foreach (var sameShape in steps.Where(s => !_layouts.ContainsKey(s.Parameter.Handle)).GroupBy(s => (s.Parameter.shape[0], s.Parameter.numel() / s.Parameter.shape[0])))
         {
             var bucket = sameShape.ToList();
             var (rows, cols) = sameShape.Key;

@@ -72,6 +72,30 @@ public sealed class MatrixLayoutTests
     }
 
     [Fact]
+    public void A_split_in_float32_with_bfloat16_Newton_Schulz_runs_each_block_on_the_fused_path()
+    {
+        // Each block is a batch of one matrix [1, rows, cols] in the default bfloat16 iteration: the fused path's
+        // batched branch, which a float64 run never reaches. Equal to the blocks as separate parameters within bfloat16's rounding.
+        var (fused, separate) = FusedAndSeparateInFloat32(new long[] { 12, 8 }, MatrixLayout.Split(4, 4, 4), t => t.split(4, 0), parts => cat(parts, 0));
+
+        Assert.True(TensorAssert.MaxAbsDifference(fused, separate) < 1e-2);
+    }
+
+    private static (Tensor Fused, Tensor Separate) FusedAndSeparateInFloat32(long[] shape, MatrixLayout layout, Func<Tensor, Tensor[]> blocks, Func<Tensor[], Tensor> join)
+    {
+        using var fused = new Parameter(Random(shape, seed: 1).to(ScalarType.Float32));
+        var separate = blocks(fused.detach()).Select(b => new Parameter(b.clone())).ToArray();
+        using var fusedMuon = Optim.Muon(new[] { ("fused", fused) }, layouts: new MatrixLayouts().For("fused", layout));
+        using var separateMuon = Optim.Muon(separate);
+        var g = Random(shape, seed: 10).to(ScalarType.Float32);
+        fused.grad = g.clone();
+        foreach (var (p, gb) in separate.Zip(blocks(g))) p.grad = gb.clone();
+        fusedMuon.step();
+        separateMuon.step();
+        return (fused.detach().clone(), join(separate.Select(p => p.detach()).ToArray()));
+    }
+
+    [Fact]
     public void Without_a_layout_an_expert_stack_is_one_flattened_matrix_which_moves_differently()
     {
         // The default stays [out, rest] (a conv filter's reading), so the comparison above can fail.
