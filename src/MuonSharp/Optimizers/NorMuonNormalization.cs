@@ -33,15 +33,19 @@ internal static class NorMuonNormalization
     /// <param name="beta2">Decay β2 in [0, 1) of v.</param>
     public static Tensor Apply(Tensor orthogonal, Tensor secondMoment, double beta2)
     {
+        // Three passes over O: its conversion, its row norms, one multiply. The norms ‖O‖_F and ‖Ô‖_F
+        // follow from the row norms (‖Ô‖²_F = Σᵢ ‖Oᵢ‖²/(√vᵢ + ε)²), so the whole update is O times one
+        // factor per row.
         using var s = new HeldScalars();
-        var o = orthogonal.to(secondMoment.dtype);                                // [(k,) m, n]
-        var norm = FrobeniusNorms(o);                                             // ‖O‖_F per matrix, [(k,) 1, 1]
-        var rowMeanSquare = o.pow(s[2]).mean(new long[] { -1 }, keepdim: true);    // [(k,) m, 1]
-        secondMoment.lerp_(rowMeanSquare, tensor(1 - beta2, secondMoment.dtype));
-        var normalized = o.div(secondMoment.sqrt().add_(s[Epsilon], s[1]));       // [(k,) m, n]
-        return normalized.mul_(norm.div(FrobeniusNorms(normalized).add_(s[Epsilon], s[1])));
+        var o = orthogonal.to(secondMoment.dtype);                                               // [(k,) m, n]
+        var rowNorms = linalg.vector_norm(o, 2, new long[] { -1 }, keepdim: true);               // ‖Oᵢ‖, [(k,) m, 1]
+        var rowSquares = rowNorms.mul(rowNorms);
+        secondMoment.lerp_(rowSquares.div(s[o.shape[^1]]), tensor(1 - beta2, secondMoment.dtype));   // mean square per row
+        var rowScale = secondMoment.sqrt().add_(s[Epsilon], s[1]);                               // √vᵢ + ε
+        var matrixDims = new long[] { -2, -1 };
+        var norm = rowSquares.sum(matrixDims, keepdim: true).sqrt_();                            // ‖O‖_F, [(k,) 1, 1]
+        var normalizedNorm = rowSquares.div(rowScale.mul(rowScale)).sum(matrixDims, keepdim: true).sqrt_();   // ‖Ô‖_F
+        var rowFactors = norm.div(normalizedNorm.add_(s[Epsilon], s[1])).div(rowScale);          // [(k,) m, 1]
+        return o.mul(rowFactors);
     }
-
-    /// <summary>‖X‖_F of each matrix of [..., m, n], kept as [..., 1, 1].</summary>
-    private static Tensor FrobeniusNorms(Tensor x) => linalg.vector_norm(x, 2, new long[] { -2, -1 }, keepdim: true);
 }
