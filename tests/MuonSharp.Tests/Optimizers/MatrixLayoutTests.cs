@@ -15,19 +15,22 @@ public sealed class MatrixLayoutTests
     private static Tensor Random(long[] shape, int seed) => randn(shape, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
 
     /// <summary>
-    /// Three steps of float64 Muon (Nesterov, weight decay, optionally NorMuon) on the fused parameter read with
-    /// <paramref name="layout"/>, and on its blocks as separate parameters; returns both results, the blocks put back together.
+    /// Three steps of Muon (Nesterov, weight decay, optionally NorMuon) on the fused parameter read with
+    /// <paramref name="layout"/>, and on its blocks as separate parameters; returns both results, the blocks put
+    /// back together. Float64 parameters iterate Newton–Schulz in float64, float32 ones in the default bfloat16.
     /// </summary>
-    private static (Tensor Fused, Tensor Separate) FusedAndSeparate(long[] shape, MatrixLayout layout, Func<Tensor, Tensor[]> blocks, Func<Tensor[], Tensor> join, bool normuon)
+    private static (Tensor Fused, Tensor Separate) FusedAndSeparate(long[] shape, MatrixLayout layout, Func<Tensor, Tensor[]> blocks,
+        Func<Tensor[], Tensor> join, bool normuon, ScalarType dtype = ScalarType.Float64)
     {
-        using var fused = new Parameter(Random(shape, seed: 1));
+        var nsDtype = dtype == ScalarType.Float64 ? ScalarType.Float64 : Muon.DefaultNsDtype;
+        using var fused = new Parameter(Random(shape, seed: 1).to(dtype));
         var separate = blocks(fused.detach()).Select(b => new Parameter(b.clone())).ToArray();
-        using var fusedMuon = Optim.Muon(new[] { ("fused", fused) }, lr: 0.05, weight_decay: 0.1, ns_dtype: ScalarType.Float64, normuon: normuon,
+        using var fusedMuon = Optim.Muon(new[] { ("fused", fused) }, lr: 0.05, weight_decay: 0.1, ns_dtype: nsDtype, normuon: normuon,
             adjust_lr: Optim.AdjustLr.MatchRmsAdamW, layouts: new MatrixLayouts().For("fused", layout));
-        using var separateMuon = Optim.Muon(separate, lr: 0.05, weight_decay: 0.1, ns_dtype: ScalarType.Float64, normuon: normuon, adjust_lr: Optim.AdjustLr.MatchRmsAdamW);
+        using var separateMuon = Optim.Muon(separate, lr: 0.05, weight_decay: 0.1, ns_dtype: nsDtype, normuon: normuon, adjust_lr: Optim.AdjustLr.MatchRmsAdamW);
         for (int step = 0; step < 3; step++)
         {
-            var g = Random(shape, seed: 10 + step);
+            var g = Random(shape, seed: 10 + step).to(dtype);
             fused.grad = g.clone();
             foreach (var (p, gb) in separate.Zip(blocks(g))) p.grad = gb.clone();
             fusedMuon.step();
@@ -76,23 +79,10 @@ public sealed class MatrixLayoutTests
     {
         // Each block is a batch of one matrix [1, rows, cols] in the default bfloat16 iteration: the fused path's
         // batched branch, which a float64 run never reaches. Equal to the blocks as separate parameters within bfloat16's rounding.
-        var (fused, separate) = FusedAndSeparateInFloat32(new long[] { 12, 8 }, MatrixLayout.Split(4, 4, 4), t => t.split(4, 0), parts => cat(parts, 0));
+        var (fused, separate) = FusedAndSeparate(new long[] { 12, 8 }, MatrixLayout.Split(4, 4, 4), t => t.split(4, 0), parts => cat(parts, 0),
+            normuon: false, ScalarType.Float32);
 
         Assert.True(TensorAssert.MaxAbsDifference(fused, separate) < 1e-2);
-    }
-
-    private static (Tensor Fused, Tensor Separate) FusedAndSeparateInFloat32(long[] shape, MatrixLayout layout, Func<Tensor, Tensor[]> blocks, Func<Tensor[], Tensor> join)
-    {
-        using var fused = new Parameter(Random(shape, seed: 1).to(ScalarType.Float32));
-        var separate = blocks(fused.detach()).Select(b => new Parameter(b.clone())).ToArray();
-        using var fusedMuon = Optim.Muon(new[] { ("fused", fused) }, layouts: new MatrixLayouts().For("fused", layout));
-        using var separateMuon = Optim.Muon(separate);
-        var g = Random(shape, seed: 10).to(ScalarType.Float32);
-        fused.grad = g.clone();
-        foreach (var (p, gb) in separate.Zip(blocks(g))) p.grad = gb.clone();
-        fusedMuon.step();
-        separateMuon.step();
-        return (fused.detach().clone(), join(separate.Select(p => p.detach()).ToArray()));
     }
 
     [Fact]
