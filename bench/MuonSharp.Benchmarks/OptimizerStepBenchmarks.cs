@@ -61,6 +61,22 @@ public class OptimizerStepBenchmarks
         return optimizer;
     });
 
+    /// <summary>As <see cref="SetupMuonBatched"/> with NorMuon's row normalization (Muon's <c>normuon</c>).</summary>
+    [GlobalSetup(Target = nameof(NorMuonBatched))]
+    public void SetupNorMuonBatched() => Prepare(p => Hybrid(p, batched: true, normuon: true));
+
+    /// <summary>As <see cref="SetupMuonBatched"/> with Muon's weight decay 0.1 too: the baseline of <see cref="MuonCautiousWeightDecay"/>.</summary>
+    [GlobalSetup(Target = nameof(MuonWeightDecay))]
+    public void SetupMuonWeightDecay() => Prepare(p => Hybrid(p, batched: true, muonWeightDecay: 0.1));
+
+    /// <summary>As <see cref="SetupMuonWeightDecay"/> with cautious weight decay on both halves.</summary>
+    [GlobalSetup(Target = nameof(MuonCautiousWeightDecay))]
+    public void SetupMuonCautiousWeightDecay() => Prepare(p => Hybrid(p, batched: true, muonWeightDecay: 0.1, cautious: true));
+
+    /// <summary>As <see cref="SetupMuonBatched"/> with each fused qkv [3w, w] split into q, k, v (on the CNN, which has none, the same as MuonBatched).</summary>
+    [GlobalSetup(Target = nameof(MuonSplitQkv))]
+    public void SetupMuonSplitQkv() => Prepare(p => Hybrid(p, batched: true, splitQkv: true));
+
     /// <summary>The parameters alone: the non-finite gradient check reads their gradients.</summary>
     [GlobalSetup(Target = nameof(NonFiniteGradientCheck))]
     public void SetupNonFiniteGradientCheck() => _parameters = ParameterSets.Create(Model);
@@ -142,6 +158,22 @@ public class OptimizerStepBenchmarks
     /// <summary>Muon + auxiliary AdamW step, same shapes batched, no Gram path (compare with <see cref="MuonBatched"/>).</summary>
     [Benchmark(OperationsPerInvoke = StepsPerCall)]
     public void MuonBatchedWithoutGram() => Steps();
+
+    /// <inheritdoc cref="SetupNorMuonBatched"/>
+    [Benchmark(OperationsPerInvoke = StepsPerCall)]
+    public void NorMuonBatched() => Steps();
+
+    /// <inheritdoc cref="SetupMuonWeightDecay"/>
+    [Benchmark(OperationsPerInvoke = StepsPerCall)]
+    public void MuonWeightDecay() => Steps();
+
+    /// <inheritdoc cref="SetupMuonCautiousWeightDecay"/>
+    [Benchmark(OperationsPerInvoke = StepsPerCall)]
+    public void MuonCautiousWeightDecay() => Steps();
+
+    /// <inheritdoc cref="SetupMuonSplitQkv"/>
+    [Benchmark(OperationsPerInvoke = StepsPerCall)]
+    public void MuonSplitQkv() => Steps();
 
     /// <summary>
     /// The check every step() makes before it touches anything: do the gradients of all parameters
@@ -262,11 +294,15 @@ public class OptimizerStepBenchmarks
         Steps();
     }
 
-    private static MuonWithAuxAdamW Hybrid(List<(string Name, Parameter Parameter)> parameters, bool batched)
+    private static MuonWithAuxAdamW Hybrid(List<(string Name, Parameter Parameter)> parameters, bool batched,
+        bool normuon = false, double muonWeightDecay = 0, bool cautious = false, bool splitQkv = false)
     {
         // 002's small-GPT settings: Muon lr 0.02, momentum 0.95; AdamW lr 1e-3, β (0.9, 0.99), wd 0.1.
-        var optimizer = Optim.MuonWithAuxAdamW(parameters, lr: 0.02, momentum: 0.95,
-            adamw_lr: 1e-3, adamw_betas: (0.9, 0.99), adamw_weight_decay: 0.1);
+        var qkv = parameters.Where(p => p.Name.EndsWith(".attn.c_attn.weight", StringComparison.Ordinal)).ToList();
+        var layouts = splitQkv && qkv.Count > 0 ? new MatrixLayouts().For("*.attn.c_attn.weight", MatrixLayout.Split(Enumerable.Repeat(qkv[0].Parameter.shape[1], 3).ToArray())) : null;
+        var optimizer = Optim.MuonWithAuxAdamW(parameters, lr: 0.02, momentum: 0.95, weight_decay: muonWeightDecay,
+            adamw_lr: 1e-3, adamw_betas: (0.9, 0.99), adamw_weight_decay: 0.1,
+            normuon: normuon, cautious_wd: cautious, adamw_cautious_wd: cautious, layouts: layouts);
         optimizer.MuonPart.BatchSameShapes = batched;
         return optimizer;
     }

@@ -25,6 +25,12 @@ public abstract partial class Optim
     /// <param name="adjust_lr">Muon's shape scaling (default Original).</param>
     /// <param name="ns_dtype">Muon's Newton–Schulz dtype (default BFloat16).</param>
     /// <param name="ns_method">Muon's polynomials: Jordan's quintic (default) or the Polar Express schedule.</param>
+    /// <param name="cautious_wd">Muon's cautious weight decay (default false; Chen et al. 2025).</param>
+    /// <param name="normuon">NorMuon's row normalization of Muon's update (default false; Li et al. 2025).</param>
+    /// <param name="normuon_beta2">β2 of NorMuon's per-row second moment (default 0.95).</param>
+    /// <param name="adamw_cautious_wd">AdamW's cautious weight decay (default false).</param>
+    /// <param name="polar_express_lower_bound">With Polar Express: ℓ in (0, 1) its polynomials are computed for (default 1e-3, the published table).</param>
+    /// <param name="layouts">Muon parameters read as other matrices than [out, in·kh·kw] (fused qkv, heads, expert stacks), by name or glob; shown in the routing table.</param>
     public static MuonWithAuxAdamW MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters,
         double lr = Optimizers.Muon.DefaultLearningRate, double momentum = Optimizers.Muon.DefaultMomentum,
         double weight_decay = Optimizers.Muon.DefaultWeightDecay,
@@ -32,7 +38,10 @@ public abstract partial class Optim
         double adamw_eps = AuxAdamW.DefaultEps, double adamw_weight_decay = AuxAdamW.DefaultWeightDecay,
         ParameterRouting? routing = null, bool nesterov = Optimizers.Muon.DefaultNesterov, int ns_steps = Orthogonalize.DefaultSteps,
         AdjustLr adjust_lr = Optimizers.Muon.DefaultAdjustLr, ScalarType ns_dtype = Optimizers.Muon.DefaultNsDtype,
-        NewtonSchulzMethod ns_method = Optimizers.Muon.DefaultNsMethod)
+        NewtonSchulzMethod ns_method = Optimizers.Muon.DefaultNsMethod, bool cautious_wd = Optimizers.Muon.DefaultCautiousWeightDecay,
+        bool normuon = Optimizers.Muon.DefaultNorMuon, double normuon_beta2 = Optimizers.Muon.DefaultNorMuonBeta2,
+        bool adamw_cautious_wd = AuxAdamW.DefaultCautiousWeightDecay, double polar_express_lower_bound = Optimizers.Muon.DefaultPolarExpressLowerBound,
+        MatrixLayouts? layouts = null)
     {
         var (beta1, beta2) = adamw_betas ?? (AuxAdamW.DefaultBeta1, AuxAdamW.DefaultBeta2);
         return new Optimizers.MuonWithAuxAdamW(parameters,
@@ -40,8 +49,12 @@ public abstract partial class Optim
             {
                 LearningRate = lr, momentum = momentum, nesterov = nesterov, weight_decay = weight_decay,
                 ns_steps = ns_steps, adjust_lr = adjust_lr, ns_dtype = ns_dtype, ns_method = ns_method,
+                cautious_wd = cautious_wd, normuon = normuon, normuon_beta2 = normuon_beta2, polar_express_lower_bound = polar_express_lower_bound,
             },
-            new AuxAdamW.Options { LearningRate = adamw_lr, beta1 = beta1, beta2 = beta2, eps = adamw_eps, weight_decay = adamw_weight_decay },
-            routing);
+            new AuxAdamW.Options
+            {
+                LearningRate = adamw_lr, beta1 = beta1, beta2 = beta2, eps = adamw_eps, weight_decay = adamw_weight_decay, cautious_wd = adamw_cautious_wd,
+            },
+            routing, layouts);
     }
 }

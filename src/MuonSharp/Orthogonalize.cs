@@ -198,7 +198,7 @@ public static partial class Orthogonalize
         bool tall = g.shape[^2] > g.shape[^1];
         long rows = g.shape[^2], cols = g.shape[^1], m = Math.Min(rows, cols);
         var x = Normalized(g, transpose: false, computeType, eps, normSafety);   // [..., rows, cols]
-        if (x.numel() != rows * cols) return IterateBatched(x, schedule, tall);
+        if (x.dim() > 2) return IterateBatched(x, schedule, tall);   // a batch, also of one matrix [1, rows, cols]: addmm_ takes 2-D only
         var y = x.new_empty(x.shape, computeType);
         var gram = x.new_empty(new[] { m, m }, computeType);
         var poly = x.new_empty(new[] { m, m }, computeType);

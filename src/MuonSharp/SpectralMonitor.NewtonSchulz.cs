@@ -40,7 +40,8 @@ public sealed partial class SpectralMonitor
         int steps = settings.ns_steps!.Value;
         var dtype = settings.ns_dtype!.Value;
         var approximate = settings.ns_method == OptimizerChoices.NewtonSchulzMethod.PolarExpress
-            ? Orthogonalize.PolarExpress(m, steps, dtype)
+            ? Orthogonalize.NewtonSchulz(m, Optimizers.Muon.PolarExpressSchedule(steps, settings.polar_express_lower_bound!.Value), dtype,
+                Orthogonalize.DefaultEpsilon, Orthogonalize.PolarExpressSafety)
             : Orthogonalize.NewtonSchulz(m, steps, Orthogonalize.JordanQuintic, dtype);
         var exact = PolarViaGram(m);
         double exactNorm = exact.norm().item<double>();

@@ -98,6 +98,21 @@ public sealed class NewtonSchulzFusedTests
     [Theory]
     [InlineData(ScalarType.BFloat16)]
     [InlineData(ScalarType.Float32)]
+    public void A_batch_of_one_matrix_on_the_fused_path_equals_the_matrix_alone(ScalarType dtype)
+    {
+        // [1, m, n] has as many entries as one matrix; it once took the 2-D path, whose addmm_ refuses 3-D tensors.
+        using var one = randn(new long[] { 1, 64, 96 }, generator: new Generator(4));
+
+        using var together = Orthogonalize.NewtonSchulz(one, computeType: dtype);
+        using var alone = Orthogonalize.NewtonSchulz(one[0], computeType: dtype);
+
+        Assert.Equal(new long[] { 1, 64, 96 }, together.shape);
+        Assert.InRange(RelativeDifference(together[0], alone), 0, Tolerance(dtype));
+    }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float32)]
     public void A_batch_on_the_fused_path_equals_its_matrices_one_at_a_time(ScalarType dtype)
     {
         // A batch folds the scalings into batched matmuls, a single matrix into addmm's β/α: two

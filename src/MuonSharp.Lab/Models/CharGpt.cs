@@ -38,6 +38,19 @@ public sealed class CharGpt : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Registers every block's attention (<c>blocks.{i}.attn</c>, q and k inside the fused <c>c_attn</c>) with
+    /// <paramref name="clip"/>: each forward pass then reports its attention logits, and <c>clip.Apply()</c>
+    /// after the optimizer step bounds them (QK-clip, Kimi K2). Returns the clip.
+    /// </summary>
+    /// <param name="clip">The QK-clip component.</param>
+    public QkClip AttachQkClip(QkClip clip)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        for (int i = 0; i < blocks.Count; i++) blocks[i].AttachQkClip(clip, $"blocks.{i}.attn");
+        return clip;
+    }
+
     /// <summary>Logits <c>[batch, time, vocabulary]</c> of token ids <c>[batch, time]</c>, time ≤ context.</summary>
     /// <param name="tokens">The token ids (int64).</param>
     public override Tensor forward(Tensor tokens)

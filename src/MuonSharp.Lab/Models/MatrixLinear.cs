@@ -29,5 +29,8 @@ internal sealed class MatrixLinear : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>W <c>[out, in]</c>.</summary>
+    public Parameter Weight => weight;
+
     public override Tensor forward(Tensor x) => _bfloat16 ? Bfloat16Matmul.Linear(x, weight) : nn.functional.linear(x, weight);
 }

@@ -31,6 +31,11 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Registers this block's attention with <paramref name="clip"/> as <paramref name="name"/>; from then on each forward pass reports its logits.</summary>
+    /// <param name="clip">The QK-clip component.</param>
+    /// <param name="name">The attention's name, e.g. <c>blocks.0.attn</c>.</param>
+    public void AttachQkClip(QkClip clip, string name) => attn.AttachQkClip(clip, name);
+
     public override Tensor forward(Tensor x)
     {
         using var s = new HeldScalars();   // held: an implicit temporary Scalar can be finalized while libtorch reads it
@@ -44,6 +49,15 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
         private readonly MatrixLinear c_attn, c_proj;
         private readonly int _heads;
         private readonly bool _causal;
+        private (QkClip Clip, string Name)? _qkClip;
+
+        /// <summary>q is rows [0, width) of c_attn, k rows [width, 2·width), one block of width/heads rows per head.</summary>
+        public void AttachQkClip(QkClip clip, string name)
+        {
+            long width = c_attn.Weight.shape[1];
+            clip.Register(name, c_attn.Weight, c_attn.Weight, _heads, rows: width, queryOffset: 0, keyOffset: width);
+            _qkClip = (clip, name);
+        }
 
         public SelfAttention(int width, int heads, bool causal, bool bfloat16) : base(nameof(SelfAttention))
         {
@@ -59,8 +73,24 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
             long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
             var qkv = c_attn.call(x).split(width, 2);                                          // 3 × [batch, time, width]
             Tensor Heads(Tensor t) => t.view(batch, time, _heads, width / _heads).transpose(1, 2);   // [batch, heads, time, head]
-            var y = nn.functional.scaled_dot_product_attention(Heads(qkv[0]), Heads(qkv[1]), Heads(qkv[2]), is_casual: _causal);
+            var (q, k) = (Heads(qkv[0]), Heads(qkv[1]));
+            if (_qkClip is var (clip, name)) clip.Report(name, Logits(q, k));
+            var y = nn.functional.scaled_dot_product_attention(q, k, Heads(qkv[2]), is_casual: _causal);
             return c_proj.call(y.transpose(1, 2).contiguous().view(batch, time, width));
+        }
+
+        /// <summary>
+        /// The scores softmax sees inside scaled_dot_product_attention, q·kᵀ/√d with the future at −∞ when causal,
+        /// [batch, heads, time, time]: computed again only for QK-clip (the fused kernel does not expose them).
+        /// </summary>
+        private Tensor Logits(Tensor q, Tensor k)
+        {
+            using var _ = no_grad();
+            using var s = new HeldScalars();
+            var logits = q.matmul(k.transpose(-2, -1)).div(s[Math.Sqrt(q.shape[^1])]);
+            if (!_causal) return logits;
+            using var future = ones(q.shape[2], q.shape[2], dtype: ScalarType.Bool, device: q.device).triu(1);
+            return logits.masked_fill(future, s[double.NegativeInfinity]);
         }
     }
 

@@ -17,6 +17,7 @@ namespace MuonSharp.Lab.Training;
 /// rule, it is the hybrid <see cref="Optim.MuonWithAuxAdamW"/> — embeddings, head, first conv layer,
 /// biases and gains to AdamW — and its routing table goes to the run's log. An experiment that needs the
 /// exact polar step the papers' theorems analyse asks for <c>spectral-gd</c>, never for a private "muon".
+/// <c>normuon</c> is the same Muon (and hybrid) with NorMuon's row normalization on.
 /// </remarks>
 public static class OptimizerTable
 {
@@ -44,7 +45,18 @@ public static class OptimizerTable
                 Key("adamw_weight_decay", 0, "decoupled weight decay of the AdamW part of the hybrid"),
                 Key("adamw_beta2", Optimizers.AuxAdamW.DefaultBeta2, "second-moment decay β2 of the AdamW part of the hybrid (the library's default 0.95); β1 stays 0.9"),
             },
-            Muon),
+            (p, v) => Muon("muon", p, v)),
+        Setup("normuon", "NorMuon: Muon whose orthogonalized update has each row divided by its running RMS, norm kept (Li et al. 2025, arXiv 2510.05491); on networks with biases or gains, NorMuon + AdamW",
+            new[]
+            {
+                Key("normuon_momentum", 0.95, "momentum, Nesterov (Li et al. 2025: 0.95)"),
+                Key("normuon_weight_decay", 0, "decoupled weight decay"),
+                Key("normuon_beta2", Optimizers.Muon.DefaultNorMuonBeta2, "decay β2 of the per-row second moment (Li et al. 2025: 0.95)"),
+                Key("adamw_lr", 3e-4, "learning rate of the AdamW part of the hybrid (embeddings, head, biases, gains)"),
+                Key("adamw_weight_decay", 0, "decoupled weight decay of the AdamW part of the hybrid"),
+                Key("adamw_beta2", Optimizers.AuxAdamW.DefaultBeta2, "second-moment decay β2 of the AdamW part of the hybrid (the library's default 0.95); β1 stays 0.9"),
+            },
+            (p, v) => Muon("normuon", p, v)),
         Setup("spectral-gd", "Spectral GD: the exact polar step W ← W − lr·UVᵀ by SVD (000 §2.1, 004 §2.2), heavy-ball momentum optional",
             new[] { Key("spectral_gd_momentum", 0, "heavy-ball momentum (0: plain Spectral GD, as the theorems)") },
             (p, v) => Optim.SpectralGD(p, v.Lr, v["spectral_gd_momentum"], v.Overrides.SpectralScale)),
@@ -106,14 +118,21 @@ public static class OptimizerTable
         return setup.Build(parameters.ToList(), new OptimizerValues(values, lr, overrides, log ?? (_ => { })));
     }
 
-    private static OptimizerHelper Muon(IReadOnlyList<(string Name, Parameter Parameter)> parameters, OptimizerValues v)
+    /// <summary>
+    /// <c>muon</c> or <c>normuon</c> (Muon with <c>normuon</c> on, its β2 from <c>normuon_beta2</c>): Muon on
+    /// a model of matrices only, otherwise the hybrid with AdamW; keys <c>&lt;name&gt;_momentum</c>, <c>&lt;name&gt;_weight_decay</c>.
+    /// </summary>
+    private static OptimizerHelper Muon(string name, IReadOnlyList<(string Name, Parameter Parameter)> parameters, OptimizerValues v)
     {
+        bool normuon = name == "normuon";
+        double beta2 = normuon ? v["normuon_beta2"] : Optimizers.Muon.DefaultNorMuonBeta2;
+        double momentum = v[name + "_momentum"], weightDecay = v[name + "_weight_decay"];
         if (v.Overrides.Routing is null && parameters.All(p => p.Parameter.dim() >= 2))
-            return Optim.Muon(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: v["muon_momentum"], weight_decay: v["muon_weight_decay"]);
-        var hybrid = Optim.MuonWithAuxAdamW(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: v["muon_momentum"], weight_decay: v["muon_weight_decay"],
+            return Optim.Muon(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay, normuon: normuon, normuon_beta2: beta2);
+        var hybrid = Optim.MuonWithAuxAdamW(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay,
             adamw_lr: v["adamw_lr"], adamw_betas: (Optimizers.AuxAdamW.DefaultBeta1, v["adamw_beta2"]), adamw_weight_decay: v["adamw_weight_decay"],
-            routing: v.Overrides.Routing);
-        v.Log("muon: parameter routing (Muon + AdamW)\n" + hybrid.RoutingTable().TrimEnd());
+            routing: v.Overrides.Routing, normuon: normuon, normuon_beta2: beta2);
+        v.Log($"{name}: parameter routing ({(normuon ? "NorMuon" : "Muon")} + AdamW)\n" + hybrid.RoutingTable().TrimEnd());
         return hybrid;
     }
 

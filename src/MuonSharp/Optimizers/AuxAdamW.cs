@@ -17,7 +17,9 @@ namespace MuonSharp.Optimizers;
 /// The same update, in the same order of operations, as TorchSharp's <c>torch.optim.AdamW</c> (and
 /// PyTorch's), so results agree bit for bit; it is ours so that the hybrid's two halves share one
 /// step protocol (hyperparameter checks, non-finite gradients) and one state format, and so that its
-/// moments are allocated at a parameter's first gradient rather than at construction.
+/// moments are allocated at a parameter's first gradient rather than at construction. With
+/// <c>cautious_wd</c> the decay touches only the entries where the step m/(√v + ε) and the parameter
+/// have the same sign (Chen et al. 2025, arXiv 2510.12402).
 /// </summary>
 public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State>, IBetas
 {
@@ -31,6 +33,8 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
     public const double DefaultEps = 1e-10;
     /// <summary>Default decoupled weight decay: none.</summary>
     public const double DefaultWeightDecay = 0;
+    /// <summary>Default: plain decoupled weight decay, not the cautious form.</summary>
+    public const bool DefaultCautiousWeightDecay = false;
 
     /// <summary>Creates AdamW over <paramref name="groups"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
@@ -67,9 +71,10 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
         var v = state.exp_avg_sq ??= zeros_like(parameter);
         double wd = options.weight_decay!.Value;
         using var s = new HeldScalars();
-        if (wd != 0) parameter.mul_(s[1 - lr * wd]);                   // decoupled weight decay
         m.mul_(s[beta1]).add_(grad, alpha: s[1 - beta1]);
         v.mul_(s[beta2]).addcmul_(grad, grad, value: s[1 - beta2]);
+        // The step is m/denominator times a positive factor: its sign is m's, which the cautious decay reads.
+        DecoupledWeightDecay.Apply(parameter, lr, wd, options.cautious_wd!.Value, m, s);
         var denominator = v.sqrt().div_(s[Math.Sqrt(correction2)]).add_(s[options.eps!.Value], s[1]);
         parameter.addcdiv_(m, denominator, value: s[-lr / correction1]);
     }
@@ -93,6 +98,10 @@ public sealed class AuxAdamW : ManagedOptimizer<AuxAdamW.Options, AuxAdamW.State
         /// <summary>Decoupled weight decay ≥ 0: p ← p·(1 − lr·wd) before the update.</summary>
         [Hyperparameter(DefaultWeightDecay, HyperparameterRule.NonNegative)]
         public double? weight_decay { get; set; }
+
+        /// <summary>Cautious weight decay: decay only the entries where the step and the parameter have the same sign (Chen et al. 2025).</summary>
+        [Hyperparameter(DefaultCautiousWeightDecay, AbsentInOlderStates = true)]
+        public bool? cautious_wd { get; set; }
     }
 
     /// <summary>AdamW's per-parameter state: both moments, created at the first gradient.</summary>

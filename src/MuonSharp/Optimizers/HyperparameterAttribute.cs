@@ -19,6 +19,13 @@ public sealed class HyperparameterAttribute(object @default, HyperparameterRule 
 
     /// <summary>For an enum, the accepted members when not all of them are (Muon's <c>ns_dtype</c>).</summary>
     public object[]? Accepted { get; set; }
+
+    /// <summary>
+    /// True for a hyperparameter added after optimizer states were first saved: a saved state without
+    /// it loads with <see cref="Default"/>, which must therefore reproduce the behaviour from before it
+    /// existed (Muon's <c>cautious_wd</c> is off by default). Every other hyperparameter must be in a saved state.
+    /// </summary>
+    public bool AbsentInOlderStates { get; set; }
 }
 
 /// <summary>
@@ -46,4 +53,6 @@ public enum HyperparameterRule
     UnitInterval,
     /// <summary>A number in [0, 1].</summary>
     ClosedUnitInterval,
+    /// <summary>A number in (0, 1): a lower bound on normalized singular values.</summary>
+    OpenUnitInterval,
 }

@@ -17,8 +17,9 @@ internal sealed class HyperparameterDeclaration
 
     private readonly PropertyInfo _property;
 
-    private HyperparameterDeclaration(string name, PropertyInfo property, object? @default, HyperparameterRule rule, object[]? accepted)
+    private HyperparameterDeclaration(string name, PropertyInfo property, object? @default, HyperparameterRule rule, object[]? accepted, bool absentInOlderStates = false)
     {
+        AbsentInOlderStates = absentInOlderStates;
         _property = property;
         Name = name;
         Type = Nullable.GetUnderlyingType(property.PropertyType)
@@ -45,6 +46,9 @@ internal sealed class HyperparameterDeclaration
     /// <summary>For an enum, the accepted members when not all are.</summary>
     public object[]? Accepted { get; }
 
+    /// <summary>Whether a saved state may lack it (it was added later); it then loads with <see cref="Default"/>.</summary>
+    public bool AbsentInOlderStates { get; }
+
     /// <summary>The declarations of <paramref name="optionsType"/>: <c>lr</c> first, then its properties in declaration order.</summary>
     public static IReadOnlyList<HyperparameterDeclaration> Of(Type optionsType) => Declarations.GetOrAdd(optionsType, type =>
     {
@@ -55,7 +59,7 @@ internal sealed class HyperparameterDeclaration
         };
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.MetadataToken))
             if (property.GetCustomAttribute<HyperparameterAttribute>() is { } attribute)
-                declared.Add(new(property.Name, property, attribute.Default, attribute.Rule, attribute.Accepted));
+                declared.Add(new(property.Name, property, attribute.Default, attribute.Rule, attribute.Accepted, attribute.AbsentInOlderStates));
         return declared;
     });
 
@@ -82,6 +86,7 @@ internal sealed class HyperparameterDeclaration
             HyperparameterRule.Positive => double.IsFinite(v) && v > 0,
             HyperparameterRule.UnitInterval => v >= 0 && v < 1,
             HyperparameterRule.ClosedUnitInterval => v >= 0 && v <= 1,
+            HyperparameterRule.OpenUnitInterval => v > 0 && v < 1,
             _ => double.IsFinite(v),
         },
         int v => Rule switch
@@ -104,6 +109,7 @@ internal sealed class HyperparameterDeclaration
             HyperparameterRule.Positive => "a finite number > 0",
             HyperparameterRule.UnitInterval => "a number in [0, 1)",
             HyperparameterRule.ClosedUnitInterval => "a number in [0, 1]",
+            HyperparameterRule.OpenUnitInterval => "a number in (0, 1)",
             _ => "a finite number",
         },
     };

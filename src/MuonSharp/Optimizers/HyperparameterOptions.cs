@@ -88,7 +88,7 @@ public abstract class HyperparameterOptions : OptimizerOptions
         }
     }
 
-    /// <summary>Reads what <see cref="WriteValues"/> wrote; every declared hyperparameter must be there, and nothing else.</summary>
+    /// <summary>Reads what <see cref="WriteValues"/> wrote; every declared hyperparameter must be there (those added later may be absent), and nothing else.</summary>
     internal void ReadValues(BinaryReader reader)
     {
         var owner = GetType().DeclaringType?.Name ?? GetType().Name;
@@ -105,7 +105,9 @@ public abstract class HyperparameterOptions : OptimizerOptions
             declared.Set(this, declared.Read(reader));
             read.Add(name);
         }
-        var missing = Declarations.Where(d => !read.Contains(d.Name)).Select(d => d.Name).ToList();
+        // A hyperparameter added after older states were saved takes the default that reproduces the old behaviour.
+        foreach (var added in Declarations.Where(d => d.AbsentInOlderStates && !read.Contains(d.Name))) added.Set(this, added.Default);
+        var missing = Declarations.Where(d => !d.AbsentInOlderStates && !read.Contains(d.Name)).Select(d => d.Name).ToList();
         if (missing.Count > 0)
             throw new InvalidDataException($"The optimizer state lacks {owner}'s {string.Join(", ", missing)}.");
     }

@@ -19,7 +19,9 @@ namespace MuonSharp.Optimizers;
 /// Generalizations"): replacing the entrywise sign by the matrix sign UVᵀ (𝒦 = nuclear norm) gives
 /// Muon, so the two differ only in the norm whose steepest-descent step they take.
 /// Because sign(·) has unit magnitude per entry, Lion's update has a larger norm than AdamW's:
-/// Chen et al. use an lr 3–10× smaller and a weight decay 3–10× larger than AdamW's.
+/// Chen et al. use an lr 3–10× smaller and a weight decay 3–10× larger than AdamW's. With
+/// <c>cautious_wd</c> the decay touches only the entries where sign(c) and the parameter have the same
+/// sign (Chen et al. 2025, arXiv 2510.12402, which tests it on Lion).
 /// </summary>
 public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
 {
@@ -31,6 +33,8 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
     public const double DefaultBeta2 = 0.99;
     /// <summary>Default decoupled weight decay: none (Chen et al. use 3–10× more than AdamW when they decay).</summary>
     public const double DefaultWeightDecay = 0;
+    /// <summary>Default: plain decoupled weight decay, not the cautious form.</summary>
+    public const bool DefaultCautiousWeightDecay = false;
 
     /// <summary>Creates Lion over <paramref name="groups"/>; see <see cref="Optim.Lion{T}"/>.</summary>
     /// <param name="groups">Parameter groups; unset options come from <paramref name="defaults"/>.</param>
@@ -61,8 +65,9 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
         using var s = new HeldScalars();
         var c = m.mul(s[beta1]).add_(grad, alpha: s[1 - beta1]);       // interpolation, then its sign
 
-        if (wd != 0) parameter.mul_(s[1 - lr * wd]);                   // decoupled weight decay
-        parameter.add_(c.sign_(), alpha: s[-lr]);
+        var direction = c.sign_();
+        DecoupledWeightDecay.Apply(parameter, lr, wd, options.cautious_wd!.Value, direction, s);
+        parameter.add_(direction, alpha: s[-lr]);
         m.mul_(s[beta2]).add_(grad, alpha: s[1 - beta2]);
     }
 
@@ -81,6 +86,10 @@ public sealed class Lion : ManagedOptimizer<Lion.Options, Lion.State>, IBetas
         /// <summary>Decoupled weight decay ≥ 0: p ← p·(1 − lr·wd) before the update.</summary>
         [Hyperparameter(DefaultWeightDecay, HyperparameterRule.NonNegative)]
         public double? weight_decay { get; set; }
+
+        /// <summary>Cautious weight decay: decay only the entries where sign(c) and the parameter have the same sign (Chen et al. 2025).</summary>
+        [Hyperparameter(DefaultCautiousWeightDecay, AbsentInOlderStates = true)]
+        public bool? cautious_wd { get; set; }
     }
 
     /// <summary>Lion's per-parameter state: the momentum, created at the first gradient.</summary>

@@ -27,6 +27,17 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
     /// <param name="adamw">AdamW's hyperparameters; unset ones take their declared defaults. Errors name them as the factory does (<c>adamw_lr</c>, …).</param>
     /// <param name="routing">The routing rule; <see cref="ParameterRouting.Default"/> when null.</param>
     public MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters, Muon.Options? muon = null, AuxAdamW.Options? adamw = null, ParameterRouting? routing = null)
+        : this(parameters, muon, adamw, routing, layouts: null)
+    {
+    }
+
+    /// <summary>Routes <paramref name="parameters"/>, builds both optimizers, and reads the Muon parameters <paramref name="layouts"/> names with their layout.</summary>
+    /// <param name="parameters">The model's <c>named_parameters()</c>.</param>
+    /// <param name="muon">Muon's hyperparameters; unset ones take their declared defaults.</param>
+    /// <param name="adamw">AdamW's hyperparameters; unset ones take their declared defaults.</param>
+    /// <param name="routing">The routing rule; <see cref="ParameterRouting.Default"/> when null.</param>
+    /// <param name="layouts">Matrix layouts of Muon parameters (fused qkv, heads, expert stacks); null: all flattened. The routing table shows them.</param>
+    public MuonWithAuxAdamW(IEnumerable<(string name, Parameter parameter)> parameters, Muon.Options? muon, AuxAdamW.Options? adamw, ParameterRouting? routing, MatrixLayouts? layouts)
     {
         muon ??= new Muon.Options();
         muon.FillFrom(null);
@@ -34,15 +45,17 @@ public sealed class MuonWithAuxAdamW : OptimizerBase, IMomentum
         adamw ??= new AuxAdamW.Options();
         adamw.FillFrom(null);
         adamw.Validate(AdamWPrefix);
-        Assignments = (routing ?? ParameterRouting.Default()).Assign(parameters);
-        if (Assignments.Count == 0)
+        var assignments = (routing ?? ParameterRouting.Default()).Assign(parameters);
+        if (assignments.Count == 0)
             throw new ArgumentException($"{nameof(MuonWithAuxAdamW)} got an empty parameter list; pass the model's named_parameters().", nameof(parameters));
+        var resolved = layouts?.Resolve(assignments.Where(r => r.Route == Route.Muon).Select(r => (r.Name, r.Parameter))) ?? new Dictionary<IntPtr, MatrixLayout>();
+        Assignments = assignments.Select(r => resolved.TryGetValue(r.Parameter.Handle, out var layout) ? r with { Reason = $"{r.Reason}; {layout}" } : r).ToList();
 
         var names = Assignments.ToDictionary(r => r.Parameter.Handle, r => r.Name);
         foreach (var routed in Assignments) SetLabel(routed.Parameter, Label(routed.Parameter, routed.Name, -1));
         var muonParameters = Assignments.Where(r => r.Route == Route.Muon).Select(r => r.Parameter).ToList();
         var adamwParameters = Assignments.Where(r => r.Route == Route.AdamW).Select(r => r.Parameter).ToList();
-        _muon = new Muon(new[] { new Muon.ParamGroup(muonParameters) }, muon, names, allowEmpty: true);
+        _muon = new Muon(new[] { new Muon.ParamGroup(muonParameters) }, muon, names, allowEmpty: true, resolved);
         _adamw = new AuxAdamW(new[] { new AuxAdamW.ParamGroup(adamwParameters) }, adamw, names, allowEmpty: true);
 
         // Expose both halves' groups and states as this optimizer's own, so OptimizerHelper's

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using TorchSharp.Modules;
 
 namespace MuonSharp.Optimizers;
@@ -156,8 +155,5 @@ public sealed class ParameterRouting
         return list.LastOrDefault(p => p.parameter.dim() == 2).name;
     }
 
-    private static bool Matches(string pattern, string name) =>
-        pattern.Contains('*')
-            ? Regex.IsMatch(name, "^" + string.Join(".*", pattern.Split('*').Select(Regex.Escape)) + "$")
-            : pattern == name;
+    private static bool Matches(string pattern, string name) => MatrixLayouts.Matches(pattern, name);
 }

@@ -25,11 +25,26 @@ public abstract class ParameterState : OptimizerState, IDisposable
     /// <param name="parameter">The parameter this state belongs to.</param>
     /// <param name="slotCount">How many persistent tensors the optimizer keeps per parameter.</param>
     /// <param name="counterCount">How many counters besides <see cref="step"/> it keeps (all start at 0).</param>
-    protected ParameterState(Parameter parameter, int slotCount, int counterCount) : base(parameter)
+    protected ParameterState(Parameter parameter, int slotCount, int counterCount) : this(parameter, slotCount, counterCount, slotCount) { }
+
+    /// <summary>
+    /// Creates the state of one parameter with <paramref name="slotCount"/> empty slots, of which the
+    /// last ones were added after states were first saved: a saved state holding only the first
+    /// <paramref name="slotsInOlderStates"/> loads with the others empty (Muon's NorMuon second moment).
+    /// </summary>
+    /// <param name="parameter">The parameter this state belongs to.</param>
+    /// <param name="slotCount">How many persistent tensors the optimizer keeps per parameter.</param>
+    /// <param name="counterCount">How many counters besides <see cref="step"/> it keeps (all start at 0).</param>
+    /// <param name="slotsInOlderStates">How many slots states saved before the newer ones existed hold (≤ <paramref name="slotCount"/>).</param>
+    protected ParameterState(Parameter parameter, int slotCount, int counterCount, int slotsInOlderStates) : base(parameter)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(slotsInOlderStates, slotCount);
         _slots = new Tensor?[slotCount];
         _counters = new long[counterCount];
+        _slotsInOlderStates = slotsInOlderStates;
     }
+
+    private readonly int _slotsInOlderStates;
 
     /// <summary>Number of steps that updated this parameter (steps without a gradient do not count).</summary>
     public long step { get; set; }
@@ -150,7 +165,7 @@ public abstract class ParameterState : OptimizerState, IDisposable
             staged.step = reader.ReadInt64();
             var counters = TensorEncoding.ReadLongs(reader);
             int slots = reader.ReadInt32();
-            if (counters.Length != _counters.Length || slots != _slots.Length)
+            if (counters.Length != _counters.Length || slots < _slotsInOlderStates || slots > _slots.Length)
                 throw new InvalidDataException($"parameter {label}: the state holds {counters.Length} counters and {slots} tensors; this optimizer keeps {_counters.Length} and {_slots.Length}.");
             counters.CopyTo(staged._counters, 0);
             for (int i = 0; i < slots; i++)

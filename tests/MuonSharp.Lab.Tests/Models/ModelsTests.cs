@@ -26,6 +26,29 @@ public sealed class ModelsTests
     }
 
     [Fact]
+    public void With_QK_clip_attached_the_char_GPT_reports_its_logits_and_after_a_clip_every_head_peaks_at_most_at_tau()
+    {
+        // τ far below the initial maxima, so every head is clipped. The same batch again peaks at τ in each head of
+        // the first block (float32 weights: within 1e-4 relative); the second block's input changed with the first
+        // block's weights, so its bound holds only for the inputs it was measured on — not asserted.
+        const double tau = 1e-3;
+        manual_seed(4);
+        using var model = new CharGpt(vocabulary: 16, context: 8, width: 16, layers: 2, heads: 2);
+        var clip = model.AttachQkClip(new QkClip(tau));
+        using var tokens = randint(16, new long[] { 3, 8 }, dtype: ScalarType.Int64, generator: new Generator(5));
+        using var before = model.call(tokens);
+        var initial = new[] { "blocks.0.attn", "blocks.1.attn" }.SelectMany(n => clip.MaxLogits(n)!).ToArray();
+
+        var clipped = clip.Apply();
+        using var after = model.call(tokens);
+
+        Assert.All(initial, m => Assert.True(m > tau, $"initial max logit {m} is not above τ"));
+        Assert.Equal(4, clipped.Count);
+        Assert.All(clip.MaxLogits("blocks.0.attn")!, m => Assert.Equal(tau, m, tau * 1e-4));
+        Assert.False(before.allclose(after));
+    }
+
+    [Fact]
     public void The_char_GPT_is_causal_a_later_token_does_not_change_earlier_logits()
     {
         manual_seed(3);

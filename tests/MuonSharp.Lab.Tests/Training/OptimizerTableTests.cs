@@ -16,6 +16,7 @@ public sealed record TableConfig : ExperimentConfig
     public double AdamLr { get; init; } = 1e-2;
     public double MuonLr { get; init; } = 0.02;
     public double MuonMomentum { get; init; } = 0.5;
+    public double NormuonLr { get; init; } = 0.02;
     public double SpectralGdLr { get; init; } = 0.02;
     public double NormalizedGdLr { get; init; } = 0.1;
     public double NormMatchedGdLr { get; init; } = 0.02;
@@ -37,7 +38,7 @@ public sealed class OptimizerTableTests
     [Fact]
     public void The_canonical_names_are_the_ones_the_lab_uses_everywhere()
     {
-        Assert.Equal(new[] { "sgd", "gd", "adamw", "adam", "muon", "spectral-gd", "normalized-gd", "norm-matched-gd", "shampoo", "lion" }, OptimizerTable.Names);
+        Assert.Equal(new[] { "sgd", "gd", "adamw", "adam", "muon", "normuon", "spectral-gd", "normalized-gd", "norm-matched-gd", "shampoo", "lion" }, OptimizerTable.Names);
         Assert.All(OptimizerTable.All, s => Assert.Equal(OptimizerTable.LrKey(s.Name), s.Keys[0].Key));
         Assert.Equal("norm_matched_gd_lr", OptimizerTable.LrKey("norm-matched-gd"));
     }
@@ -48,6 +49,7 @@ public sealed class OptimizerTableTests
     [InlineData("adamw")]
     [InlineData("adam")]
     [InlineData("muon")]
+    [InlineData("normuon")]
     [InlineData("spectral-gd")]
     [InlineData("normalized-gd")]
     [InlineData("norm-matched-gd")]
@@ -166,6 +168,27 @@ public sealed class OptimizerTableTests
         var table = Assert.Single(log);
         Assert.Contains("hidden.bias", table);
         Assert.Contains("output head", table);
+    }
+
+    [Fact]
+    public void Normuon_is_muon_with_the_row_normalization_on_and_its_own_keys()
+    {
+        using var alone = Assert.IsType<MuonSharp.Optimizers.Muon>(OptimizerTable.Create("normuon", Matrices(1), new NormuonConfig()));
+        var parameters = Matrices(1).Append(("hidden.bias", new Parameter(zeros(6)))).ToArray();
+        var log = new List<string>();
+        using var hybrid = Assert.IsType<MuonWithAuxAdamW>(OptimizerTable.Create("normuon", parameters, new NormuonConfig(), log: log.Add));
+
+        foreach (var options in new[] { alone, hybrid.MuonPart }.Select(m => ((ParamGroup<MuonSharp.Optimizers.Muon.Options>)m.ParamGroups.Single()).Options))
+            Assert.Equal((true, 0.8, 0.5, 0.0), (options.normuon!.Value, options.normuon_beta2!.Value, options.momentum!.Value, options.weight_decay!.Value));
+        Assert.Contains("NorMuon + AdamW", Assert.Single(log));
+    }
+
+    private sealed record NormuonConfig : ExperimentConfig
+    {
+        public double NormuonLr { get; init; } = 0.02;
+        public double NormuonMomentum { get; init; } = 0.5;
+        public double NormuonBeta2 { get; init; } = 0.8;
+        public double MuonMomentum { get; init; } = 0.9;   // muon's key: normuon must not read it
     }
 
     [Fact]

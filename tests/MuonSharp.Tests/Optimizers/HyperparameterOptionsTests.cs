@@ -48,8 +48,11 @@ public sealed class HyperparameterOptionsTests
             Assert.Equal("lr", declarations[0].Name);
             foreach (var declared in declarations.Where(d => d.Default is not null)) declared.Check(declared.Default);
         }
-        Assert.Equal(new[] { "lr", "momentum", "nesterov", "weight_decay", "ns_steps", "adjust_lr", "ns_dtype", "ns_method" },
+        Assert.Equal(new[] { "lr", "momentum", "nesterov", "weight_decay", "ns_steps", "adjust_lr", "ns_dtype", "ns_method", "cautious_wd", "normuon", "normuon_beta2", "polar_express_lower_bound" },
             HyperparameterDeclaration.Of(typeof(Muon.Options)).Select(d => d.Name));
+        // Those added after states were first saved say so, so that older states still load.
+        Assert.Equal(new[] { "cautious_wd", "normuon", "normuon_beta2", "polar_express_lower_bound" },
+            HyperparameterDeclaration.Of(typeof(Muon.Options)).Where(d => d.AbsentInOlderStates).Select(d => d.Name));
     }
 
     [Fact]

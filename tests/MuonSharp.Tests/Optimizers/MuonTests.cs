@@ -11,7 +11,7 @@ public sealed class MuonTests
         randn(shape, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
 
     /// <summary>Newton–Schulz written out again, independently of the library, in float64.</summary>
-    private static Tensor ReferenceNewtonSchulz(Tensor g)
+    internal static Tensor ReferenceNewtonSchulz(Tensor g)
     {
         const double a = 3.4445, b = -4.7750, c = 2.0315;
         bool tall = g.shape[0] > g.shape[1];
@@ -23,6 +23,33 @@ public sealed class MuonTests
             x = a * x + (b * gram + c * gram.matmul(gram)).matmul(x);
         }
         return tall ? x.T : x;
+    }
+
+    /// <summary>
+    /// Steps <paramref name="optimizer"/> three times on seeded gradients and computes the reference form beside it:
+    /// buf ← β·buf + (1−β)·g; u ← nesterov ? (1−β)·g + β·buf : buf; O ← <paramref name="orthogonalize"/>(u as
+    /// [rows, cols]); p ← p·(1 − lr·wd) − lr·s·O with s = √max(1, rows/cols). Returns the reference parameter.
+    /// </summary>
+    internal static Tensor ThreeReferenceSteps(Parameter parameter, torch.optim.Optimizer optimizer, double lr, double beta, bool nesterov,
+        double weightDecay, Func<Tensor, Tensor> orthogonalize)
+    {
+        var shape = parameter.shape;
+        var expected = parameter.detach().clone();
+        var buf = zeros_like(expected);
+        long rows = shape[0], cols = parameter.numel() / rows;
+        double s = Math.Sqrt(Math.Max(1.0, (double)rows / cols));
+        for (int step = 0; step < 3; step++)
+        {
+            var g = Random(shape, seed: 100 + step);
+            parameter.grad = g.clone();
+            optimizer.step();
+
+            buf = beta * buf + (1 - beta) * g;
+            var u = nesterov ? (1 - beta) * g + beta * buf : buf;
+            var o = orthogonalize(u.reshape(rows, cols)).reshape(shape) * s;
+            expected = expected * (1 - lr * weightDecay) - lr * o;
+        }
+        return expected;
     }
 
     [Theory]
@@ -39,22 +66,7 @@ public sealed class MuonTests
         using var parameter = new Parameter(Random(shape, seed: 1));
         using var optimizer = Optim.Muon(new[] { parameter }, lr: lr, momentum: beta, nesterov: nesterov,
             weight_decay: weightDecay, ns_dtype: ScalarType.Float64);
-        var expected = parameter.detach().clone();
-        var buf = zeros_like(expected);
-        long rows = shape[0], cols = shape.Skip(1).Aggregate(1L, (x, y) => x * y);
-        double s = Math.Sqrt(Math.Max(1.0, (double)rows / cols));
-
-        for (int step = 0; step < 3; step++)
-        {
-            var g = Random(shape, seed: 100 + step);
-            parameter.grad = g.clone();
-            optimizer.step();
-
-            buf = beta * buf + (1 - beta) * g;
-            var u = nesterov ? (1 - beta) * g + beta * buf : buf;
-            var o = ReferenceNewtonSchulz(u.reshape(rows, cols)).reshape(shape) * s;
-            expected = expected * (1 - lr * weightDecay) - lr * o;
-        }
+        var expected = ThreeReferenceSteps(parameter, optimizer, lr, beta, nesterov, weightDecay, ReferenceNewtonSchulz);
 
         Assert.True(TensorAssert.MaxAbsDifference(parameter, expected) < 1e-12);
     }

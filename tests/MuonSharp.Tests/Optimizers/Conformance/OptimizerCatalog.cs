@@ -51,6 +51,22 @@ public static class OptimizerCatalog
         new("Muon (Polar Express)", 0.05, SupportsVectors: false, LazyState: true,
             (named, lr) => Optim.Muon(named, lr: lr, ns_method: Optim.NewtonSchulzMethod.PolarExpress, ns_dtype: ScalarType.Float32),
             (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, ns_method: Optim.NewtonSchulzMethod.PolarExpress, ns_dtype: ScalarType.Float32)),
+        new("Muon (Polar Express computed for ℓ = 0.01)", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => Optim.Muon(named, lr: lr, ns_method: Optim.NewtonSchulzMethod.PolarExpress, ns_dtype: ScalarType.Float32, polar_express_lower_bound: 0.01),
+            (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, ns_method: Optim.NewtonSchulzMethod.PolarExpress, ns_dtype: ScalarType.Float32, polar_express_lower_bound: 0.01)),
+        new("Muon (NorMuon)", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => Optim.Muon(named, lr: lr, normuon: true),
+            (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, normuon: true)),
+        new("Muon (NorMuon, cautious weight decay, float32)", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => Optim.Muon(named, lr: lr, weight_decay: 0.01, cautious_wd: true, normuon: true, normuon_beta2: 0.9, ns_dtype: ScalarType.Float32),
+            (a, b, lrA, lrB) => Optim.Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, weight_decay: 0.01, cautious_wd: true, normuon: true, ns_dtype: ScalarType.Float32)),
+        // hidden.weight [rows, 6] read as two heads of rows/2 rows, each orthogonalized and row-normalized on its own.
+        new("Muon (per-head layout, NorMuon)", 0.05, SupportsVectors: false, LazyState: true,
+            (named, lr) => named.Any(p => p.name == "hidden.weight")
+                ? Optim.Muon(named, lr: lr, normuon: true, layouts: new MatrixLayouts().For("hidden.weight", MatrixLayout.Heads(2)))
+                : Optim.Muon(named, lr: lr, normuon: true),
+            (a, b, lrA, lrB) => new Muon(new[] { new Muon.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Muon.ParamGroup(new[] { b }, new() { LearningRate = lrB }) },
+                new Muon.Options { normuon = true }, new Dictionary<IntPtr, string> { [a.Handle] = "a", [b.Handle] = "b" }, new MatrixLayouts().For("a", MatrixLayout.Heads(2)))),
         new("SpectralGD", 0.05, SupportsVectors: false, LazyState: true,
             (named, lr) => Optim.SpectralGD(named, lr),
             (a, b, lrA, lrB) => Optim.SpectralGD(new[] { new SpectralGD.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new SpectralGD.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lrA)),
@@ -63,6 +79,9 @@ public static class OptimizerCatalog
         new("Lion", 0.01, SupportsVectors: true, LazyState: true,
             (named, lr) => Optim.Lion(named, lr: lr),
             (a, b, lrA, lrB) => Optim.Lion(new[] { new Lion.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Lion.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lr: lrA)),
+        new("Lion (cautious weight decay)", 0.01, SupportsVectors: true, LazyState: true,
+            (named, lr) => Optim.Lion(named, lr: lr, weight_decay: 0.1, cautious_wd: true),
+            (a, b, lrA, lrB) => Optim.Lion(new[] { new Lion.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Lion.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lr: lrA, weight_decay: 0.1, cautious_wd: true)),
         new("Shampoo", 0.05, SupportsVectors: true, LazyState: true,
             (named, lr) => Optim.Shampoo(named, lr: lr, precondition_frequency: 2, start_preconditioning_step: 2),
             (a, b, lrA, lrB) => Optim.Shampoo(new[] { new Shampoo.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new Shampoo.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, lr: lrA, start_preconditioning_step: 1)),
@@ -72,9 +91,18 @@ public static class OptimizerCatalog
         new("MuonWithAuxAdamW", 0.05, SupportsVectors: true, LazyState: true,
             (named, lr) => Optim.MuonWithAuxAdamW(named, lr: lr, adamw_lr: lr, routing: ParameterRouting.Default().Muon("hidden.weight")),
             (a, b, lrA, lrB) => Optim.MuonWithAuxAdamW(new[] { ("a", a), ("b", b) }, lr: lrA, adamw_lr: lrB, routing: ParameterRouting.Explicit().Muon("a").AdamW("b"))),
+        new("AuxAdamW (cautious weight decay)", 0.05, SupportsVectors: true, LazyState: true,
+            (named, lr) => new AuxAdamW(new[] { new AuxAdamW.ParamGroup(named.Select(p => p.parameter)) }, AuxAdamWDefaults(lr, cautious: true), named.ToDictionary(p => p.parameter.Handle, p => p.name)),
+            (a, b, lrA, lrB) => new AuxAdamW(new[] { new AuxAdamW.ParamGroup(new[] { a }, new() { LearningRate = lrA }), new AuxAdamW.ParamGroup(new[] { b }, new() { LearningRate = lrB }) }, AuxAdamWDefaults(lrA, cautious: true))),
+        new("MuonWithAuxAdamW (NorMuon, cautious weight decay)", 0.05, SupportsVectors: true, LazyState: true,
+            (named, lr) => Optim.MuonWithAuxAdamW(named, lr: lr, adamw_lr: lr, weight_decay: 0.01, adamw_weight_decay: 0.01, cautious_wd: true, adamw_cautious_wd: true, normuon: true,
+                routing: ParameterRouting.Default().Muon("hidden.weight")),
+            (a, b, lrA, lrB) => Optim.MuonWithAuxAdamW(new[] { ("a", a), ("b", b) }, lr: lrA, adamw_lr: lrB, weight_decay: 0.01, cautious_wd: true, normuon: true,
+                routing: ParameterRouting.Explicit().Muon("a").AdamW("b"))),
     };
 
-    private static AuxAdamW.Options AuxAdamWDefaults(double lr) => new() { LearningRate = lr, beta1 = 0.9, beta2 = 0.95, eps = 1e-10, weight_decay = 0.01 };
+    private static AuxAdamW.Options AuxAdamWDefaults(double lr, bool cautious = false) =>
+        new() { LearningRate = lr, beta1 = 0.9, beta2 = 0.95, eps = 1e-10, weight_decay = 0.01, cautious_wd = cautious };
 
     public static TheoryData<string> Names()
     {
