@@ -124,8 +124,9 @@ start() {
 # Sends TERM to the daemon in a pid file, waits up to 10 s, then KILL.
 stop_daemon() {
   local pid_file=$1 pid
-  [ -f "$pid_file" ] || return 0
-  pid=$(cat "$pid_file")
+  # The daemon may remove its pid file between the test and the read (scontrol shutdown races us).
+  pid=$(cat "$pid_file" 2>/dev/null) || return 0
+  [ -n "$pid" ] || { rm -f "$pid_file"; return 0; }
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
