@@ -7,7 +7,13 @@ namespace MuonSharp.Lab.Training;
 /// <summary>One learning rate a search tries, with the name its unit of work and the log give it (e.g. <c>x0.25</c>, <c>lr0.003</c>).</summary>
 /// <param name="Name">Unique within the search.</param>
 /// <param name="Lr">The learning rate.</param>
-public sealed record LearningRateCandidate(string Name, double Lr);
+public sealed record LearningRateCandidate(string Name, double Lr)
+{
+    /// <summary>A grid of rates as candidates named by their value, <c>lr0.003</c>: the usual grid of a search.</summary>
+    /// <param name="grid">The rates.</param>
+    public static List<LearningRateCandidate> Named(IEnumerable<double> grid) =>
+        grid.Select(lr => new LearningRateCandidate("lr" + lr.ToString("R", CultureInfo.InvariantCulture), lr)).ToList();
+}
 
 /// <summary>
 /// The lab's hyperparameter search: each candidate learning rate is one run on the tuning seed

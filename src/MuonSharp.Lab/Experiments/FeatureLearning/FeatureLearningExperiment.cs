@@ -86,8 +86,7 @@ public sealed class FeatureLearningExperiment : Experiment<FeatureLearningConfig
         var grid = config.LrGrid(optimizer);
         if (grid.Length == 1) return grid[0];
         int seed = SeedStreams.TuningSeed(config);
-        var candidates = grid.Select(lr => new LearningRateCandidate("lr" + lr.ToString("R", CultureInfo.InvariantCulture), lr)).ToList();
-        return LearningRateSearch.Best(context, $"tune/{optimizer}", optimizer, seed, candidates,
+        return LearningRateSearch.Best(context, $"tune/{optimizer}", optimizer, seed, LearningRateCandidate.Named(grid),
             lr => FeatureLearningTraining.SpeedToTarget(context, config, data, optimizer, seed, lr),
             "−(steps to the target; not reached: budget + final check loss)", "tuned_lr", $"{OptimizerTable.LrKey(optimizer)}_grid");
     }

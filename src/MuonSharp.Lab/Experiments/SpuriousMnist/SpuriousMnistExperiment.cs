@@ -84,8 +84,7 @@ public sealed class SpuriousMnistExperiment : Experiment<SpuriousMnistConfig>
         var grid = config.LrGrid(optimizer);
         if (grid.Length == 1) return grid[0];
         int seed = SeedStreams.TuningSeed(config);
-        var candidates = grid.Select(lr => new LearningRateCandidate("lr" + lr.ToString("R", CultureInfo.InvariantCulture), lr)).ToList();
-        return LearningRateSearch.Best(context, $"tune/{optimizer}", optimizer, seed, candidates,
+        return LearningRateSearch.Best(context, $"tune/{optimizer}", optimizer, seed, LearningRateCandidate.Named(grid),
             lr => SpuriousMnistTraining.PeakTuningAccuracy(context, config, data, optimizer, seed, lr),
             $"peak tuning-split accuracy at intensity {config.FigureIntensity.ToString(CultureInfo.InvariantCulture)}", "tuned_lr", $"{optimizer}_lr_grid");
     }
