@@ -113,8 +113,7 @@ public sealed class FeatureLearningData : IDisposable
     public LabelledImages DownstreamFirstPerClass(int perClass)
     {
         using var scope = NewDisposeScope();
-        using var s = new HeldScalars();
-        var rows = cat(Enumerable.Range(0, Classes).Select(c => nonzero(DownstreamTraining.Labels.eq(s[c])).squeeze(1).narrow(0, 0, perClass)).ToList());
+        var rows = cat(Enumerable.Range(0, Classes).Select(c => RowsOf(DownstreamTraining, c).narrow(0, 0, perClass)).ToList());
         var chosen = DownstreamTraining.Select(rows);
         chosen.Images.MoveToOuterDisposeScope();
         chosen.Labels.MoveToOuterDisposeScope();
@@ -131,10 +130,9 @@ public sealed class FeatureLearningData : IDisposable
     {
         using var scope = NewDisposeScope();
         using var generator = SeedStreams.Generator(seed, $"fine-tune/shots{perClass}");
-        using var s = new HeldScalars();
         var rows = cat(Enumerable.Range(0, Classes).Select(c =>
         {
-            var ofClass = nonzero(DownstreamTraining.Labels.eq(s[c])).squeeze(1);
+            var ofClass = RowsOf(DownstreamTraining, c);
             return ofClass.index_select(0, randperm(ofClass.shape[0], generator: generator).narrow(0, 0, perClass));
         }).ToList());
         var chosen = DownstreamTraining.Select(rows);
@@ -162,9 +160,16 @@ public sealed class FeatureLearningData : IDisposable
 
     private static int CountOf(LabelledImages images, int label)
     {
+        using var rows = RowsOf(images, label);
+        return (int)rows.shape[0];
+    }
+
+    /// <summary>Indices (int64) of the images labelled <paramref name="label"/>, in order (in the caller's dispose scope).</summary>
+    private static Tensor RowsOf(LabelledImages images, int label)
+    {
         using var s = new HeldScalars();
         using var matches = images.Labels.eq(s[label]);
-        using var count = matches.sum();
-        return (int)count.ToInt64();
+        using var found = nonzero(matches);
+        return found.squeeze(1);
     }
 }
