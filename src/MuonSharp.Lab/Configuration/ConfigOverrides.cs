@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using MuonSharp.Lab.Experiments;
 
 namespace MuonSharp.Lab.Configuration;
@@ -21,11 +22,11 @@ public static class ConfigOverrides
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>The accepted keys of a config type and their value types.</summary>
+    /// <summary>The accepted keys of a config type and their value types (a key config.json leaves out while at its default is one).</summary>
     /// <param name="configType">A config record type.</param>
     public static IReadOnlyDictionary<string, Type> Keys(Type configType) =>
         configType.GetProperties()
-            .Where(p => p.CanWrite && p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonIgnoreAttribute), true).Length == 0)
+            .Where(p => p.CanWrite && !p.GetCustomAttributes(typeof(JsonIgnoreAttribute), true).Cast<JsonIgnoreAttribute>().Any(a => a.Condition == JsonIgnoreCondition.Always))
             .ToDictionary(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p => p.PropertyType);
 
     /// <summary>Applies <c>key=value</c> pairs to <paramref name="config"/> and validates the result.</summary>

@@ -29,6 +29,24 @@ public abstract record ExperimentConfig
     /// <summary>Optimizers to compare, by the experiment's names for them.</summary>
     public string[] Optimizers { get; init; } = Array.Empty<string>();
 
+    // The two keys below are every experiment's, added after runs were written: left out of config.json while
+    // off, so those runs' configs (and the sweep ids hashed from them) stay the same and they still resume.
+
+    /// <summary>
+    /// Cautious weight decay (modded-nanogpt, microsoft/dion <c>cautious_wd</c>): decoupled decay only where the
+    /// update and the weight have the same sign. Changes the Muon family (both halves of its hybrid) and Lion,
+    /// and only where their weight decay is above 0. Off by default.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool CautiousWd { get; init; }
+
+    /// <summary>
+    /// Momentum warm-up of the Muon family: the momentum rises linearly from 0.85 to the optimizer's own
+    /// (<c>muon_momentum</c>, …) over this many steps, as modded-nanogpt ramps Muon's; 0 (the default) is off.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int MomentumWarmupSteps { get; init; }
+
     /// <summary>Problems with the values, in words naming the key and what is accepted; empty when valid.</summary>
     public virtual IEnumerable<string> Validate()
     {
@@ -39,6 +57,19 @@ public abstract record ExperimentConfig
             yield return $"seed = {Seed} with seeds = {Seeds}: the last seed {(long)Seed + Seeds - 1} exceeds {int.MaxValue}; use seed ≤ {int.MaxValue - Seeds + 1}";
         if (Optimizers is null) { yield return "optimizers is null: name at least one"; yield break; }
         if (Optimizers.Length == 0) yield return "optimizers is empty: name at least one";
+        if (MomentumWarmupSteps < 0) yield return $"momentum_warmup_steps = {MomentumWarmupSteps}: must be ≥ 0";
+        foreach (var problem in NeedsOneOf(CautiousWd, "cautious_wd = true", Training.OptimizerTable.WithCautiousWeightDecay)) yield return problem;
+        if (CautiousWd && Training.OptimizerTable.CautiousDecays(this) is { Count: > 0 } decays && decays.All(d => d.Value == 0))
+            yield return $"cautious_wd = true masks weight decay, and every decay it would mask is 0 ({string.Join(", ", decays.Select(d => $"{d.Key} = 0"))}); set one above 0";
+        foreach (var problem in NeedsOneOf(MomentumWarmupSteps > 0, $"momentum_warmup_steps = {MomentumWarmupSteps}", Training.OptimizerTable.WithMomentumWarmup))
+            yield return problem;
+    }
+
+    /// <summary>A switch that changes only some optimizers is refused when the run has none of them: it would do nothing.</summary>
+    private IEnumerable<string> NeedsOneOf(bool on, string setting, IReadOnlyList<string> changed)
+    {
+        if (on && !Optimizers.Any(changed.Contains))
+            yield return $"{setting} changes only {string.Join(", ", changed)}; this run's optimizers are {string.Join(", ", Optimizers)}";
     }
 
     /// <summary>The seeds of this run, in order.</summary>

@@ -74,7 +74,9 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
             var qkv = c_attn.call(x).split(width, 2);                                          // 3 × [batch, time, width]
             Tensor Heads(Tensor t) => t.view(batch, time, _heads, width / _heads).transpose(1, 2);   // [batch, heads, time, head]
             var (q, k) = (Heads(qkv[0]), Heads(qkv[1]));
-            if (_qkClip is var (clip, name)) clip.Report(name, Logits(q, k));
+            // Only passes that build a graph (training steps) report: evaluations and sampling under no_grad must not
+            // decide which heads the next step clips.
+            if (_qkClip is var (clip, name) && is_grad_enabled()) clip.Report(name, Logits(q, k));
             var y = nn.functional.scaled_dot_product_attention(q, k, Heads(qkv[2]), is_casual: _causal);
             return c_proj.call(y.transpose(1, 2).contiguous().view(batch, time, width));
         }

@@ -10,13 +10,14 @@ namespace MuonSharp.Lab.Plots;
 /// </summary>
 public sealed class OptimizerColors
 {
-    // Category10, in the order the names below take them; the last three serve other labels first.
+    // Category10, in the order the names below take them; olive (8) serves other labels first, then the rest in turn.
     private static readonly Color[] Palette = new ScottPlot.Palettes.Category10().Colors;
 
     private static readonly Dictionary<string, int> Fixed = new(StringComparer.Ordinal)
     {
         ["gd"] = 0, ["sgd"] = 0,
         ["muon"] = 1,
+        ["normuon"] = 9,
         ["spectral-gd"] = 2,
         ["adam"] = 3, ["adamw"] = 3,
         ["shampoo"] = 4,

@@ -28,13 +28,17 @@ public sealed class OptimizerValues
 {
     private readonly IReadOnlyDictionary<string, double> _values;
 
-    internal OptimizerValues(IReadOnlyDictionary<string, double> values, double lr, OptimizerOverrides overrides, Action<string> log)
+    internal OptimizerValues(IReadOnlyDictionary<string, double> values, double lr, OptimizerOverrides overrides, Action<string> log, bool cautiousWeightDecay)
     {
         _values = values;
         Lr = lr;
         Overrides = overrides;
         Log = log;
+        CautiousWeightDecay = cautiousWeightDecay;
     }
+
+    /// <summary>The config's <c>cautious_wd</c>: decoupled weight decay only where update and weight agree in sign.</summary>
+    public bool CautiousWeightDecay { get; }
 
     /// <summary>The learning rate (the caller's, else the config's <c>&lt;optimizer&gt;_lr</c>).</summary>
     public double Lr { get; }
@@ -58,5 +62,10 @@ public sealed class OptimizerValues
 /// <param name="Summary">One line saying what it is.</param>
 /// <param name="Keys">The config keys it reads; the first is always <c>&lt;name&gt;_lr</c>.</param>
 /// <param name="Build">Builds the optimizer from the model's named parameters and the resolved values.</param>
+/// <param name="VariantOf">
+/// For a variant (<c>normuon</c>), the setup it modifies (<c>muon</c>): every experiment that runs the base also
+/// runs the variant, and a key <c>&lt;variant&gt;_x</c> the config lacks is read as the base's <c>&lt;base&gt;_x</c>
+/// (so the variant starts from the experiment's tuned rate). Null for a setup of its own.
+/// </param>
 public sealed record OptimizerSetup(string Name, string Summary, IReadOnlyList<OptimizerKey> Keys,
-    Func<IReadOnlyList<(string Name, Parameter Parameter)>, OptimizerValues, OptimizerHelper> Build);
+    Func<IReadOnlyList<(string Name, Parameter Parameter)>, OptimizerValues, OptimizerHelper> Build, string? VariantOf = null);

@@ -56,7 +56,7 @@ public static class OptimizerTable
                 Key("adamw_weight_decay", 0, "decoupled weight decay of the AdamW part of the hybrid"),
                 Key("adamw_beta2", Optimizers.AuxAdamW.DefaultBeta2, "second-moment decay β2 of the AdamW part of the hybrid (the library's default 0.95); β1 stays 0.9"),
             },
-            (p, v) => Muon("normuon", p, v)),
+            (p, v) => Muon("normuon", p, v), variantOf: "muon"),
         Setup("spectral-gd", "Spectral GD: the exact polar step W ← W − lr·UVᵀ by SVD (000 §2.1, 004 §2.2), heavy-ball momentum optional",
             new[] { Key("spectral_gd_momentum", 0, "heavy-ball momentum (0: plain Spectral GD, as the theorems)") },
             (p, v) => Optim.SpectralGD(p, v.Lr, v["spectral_gd_momentum"], v.Overrides.SpectralScale)),
@@ -76,7 +76,7 @@ public static class OptimizerTable
                 max_preconditioner_dim: (int)v["shampoo_max_preconditioner_dim"])),
         Setup("lion", "Lion: the sign of interpolated momentum (Chen et al. 2023), β = (0.9, 0.99)",
             new[] { Key("lion_weight_decay", 0, "decoupled weight decay") },
-            (p, v) => Optim.Lion(p, v.Lr, weight_decay: v["lion_weight_decay"])),
+            (p, v) => Optim.Lion(p, v.Lr, weight_decay: v["lion_weight_decay"], cautious_wd: v.CautiousWeightDecay)),
     };
 
     /// <summary>The canonical names, in table order.</summary>
@@ -88,6 +88,48 @@ public static class OptimizerTable
         All.FirstOrDefault(s => s.Name == name)
         ?? throw new LabUserException($"Unknown optimizer '{name}'. Known: {string.Join(", ", Names)}.");
 
+    /// <summary>
+    /// What an experiment written for <paramref name="known"/> accepts in its <c>optimizers</c>: those names, then
+    /// every variant (<see cref="OptimizerSetup.VariantOf"/>) of one of them, in table order — so <c>normuon</c>
+    /// runs wherever <c>muon</c> does, from the experiment's Muon keys.
+    /// </summary>
+    /// <param name="known">The optimizers the experiment was written for.</param>
+    public static IReadOnlyList<string> WithVariants(IEnumerable<string> known)
+    {
+        var names = known.ToList();
+        return names.Concat(All.Where(s => s.VariantOf is { } b && names.Contains(b) && !names.Contains(s.Name)).Select(s => s.Name)).ToList();
+    }
+
+    /// <summary>
+    /// The setup a variant modifies (<c>normuon</c> → <c>muon</c>), otherwise <paramref name="name"/> itself: what an
+    /// experiment's own per-optimizer choices (a learning-rate grid) are looked up by.
+    /// </summary>
+    /// <param name="name">An optimizer name.</param>
+    public static string BaseOf(string name) => All.FirstOrDefault(s => s.Name == name)?.VariantOf ?? name;
+
+    /// <summary>One problem per name of <paramref name="names"/> outside <paramref name="accepted"/>, naming what is accepted (for a config's Validate).</summary>
+    /// <param name="names">A config's <c>optimizers</c>.</param>
+    /// <param name="accepted">What the experiment accepts (see <see cref="WithVariants"/>).</param>
+    public static IEnumerable<string> Unaccepted(IEnumerable<string>? names, IReadOnlyList<string> accepted) =>
+        (names ?? Enumerable.Empty<string>()).Where(n => !accepted.Contains(n))
+            .Select(n => $"optimizers contains '{n}': accepted are {string.Join(", ", accepted)}");
+
+    /// <summary>The setups <c>cautious_wd</c> changes: the Muon family (both halves of its hybrid) and Lion.</summary>
+    public static IReadOnlyList<string> WithCautiousWeightDecay { get; } = Names.Where(n => BaseOf(n) is "muon" or "lion").ToList();
+
+    /// <summary>
+    /// The decoupled weight decays <c>cautious_wd</c> would mask in a run of <paramref name="config"/>: every
+    /// <c>…_weight_decay</c> key of its optimizers in <see cref="WithCautiousWeightDecay"/>, with the value the run would use.
+    /// </summary>
+    /// <param name="config">An experiment's config.</param>
+    public static IReadOnlyList<(string Key, double Value)> CautiousDecays(ExperimentConfig config) =>
+        (config.Optimizers ?? Array.Empty<string>()).Where(WithCautiousWeightDecay.Contains).Select(Get)
+            .SelectMany(s => s.Keys.Where(k => k.Key.EndsWith("_weight_decay", StringComparison.Ordinal)).Select(k => (k.Key, Read(config, s, k) ?? k.Default ?? 0)))
+            .Distinct().ToList();
+
+    /// <summary>The setups <c>momentum_warmup_steps</c> drives: the Muon family.</summary>
+    public static IReadOnlyList<string> WithMomentumWarmup { get; } = Names.Where(n => BaseOf(n) == "muon").ToList();
+
     /// <summary>The config key of an optimizer's learning rate: <c>&lt;name&gt;_lr</c> with <c>-</c> written <c>_</c>.</summary>
     /// <param name="name">A canonical name.</param>
     public static string LrKey(string name) => name.Replace('-', '_') + "_lr";
@@ -95,7 +137,7 @@ public static class OptimizerTable
     /// <summary>The config's learning rate for optimizer <paramref name="name"/> (its <c>&lt;name&gt;_lr</c> key), or null when the config has none.</summary>
     /// <param name="name">A canonical name.</param>
     /// <param name="config">An experiment's config.</param>
-    public static double? LrFromConfig(string name, ExperimentConfig config) => Read(config, Get(name).Keys[0]);
+    public static double? LrFromConfig(string name, ExperimentConfig config) => Read(config, Get(name), Get(name).Keys[0]);
 
     /// <summary>
     /// Builds optimizer <paramref name="name"/> over <paramref name="parameters"/>, reading its keys from
@@ -112,10 +154,10 @@ public static class OptimizerTable
     {
         var setup = Get(name);
         overrides ??= new OptimizerOverrides();
-        var values = setup.Keys.Skip(1).ToDictionary(k => k.Key, k => Read(config, k) ?? k.Default!.Value);
-        double lr = overrides.Lr ?? Read(config, setup.Keys[0])
+        var values = setup.Keys.Skip(1).ToDictionary(k => k.Key, k => Read(config, setup, k) ?? k.Default!.Value);
+        double lr = overrides.Lr ?? Read(config, setup, setup.Keys[0])
             ?? throw new LabUserException($"Optimizer '{name}' needs a learning rate: {config.GetType().Name} has no key '{LrKey(name)}' and the experiment gave none.");
-        return setup.Build(parameters.ToList(), new OptimizerValues(values, lr, overrides, log ?? (_ => { })));
+        return setup.Build(parameters.ToList(), new OptimizerValues(values, lr, overrides, log ?? (_ => { }), config.CautiousWd));
     }
 
     /// <summary>
@@ -127,32 +169,46 @@ public static class OptimizerTable
         bool normuon = name == "normuon";
         double beta2 = normuon ? v["normuon_beta2"] : Optimizers.Muon.DefaultNorMuonBeta2;
         double momentum = v[name + "_momentum"], weightDecay = v[name + "_weight_decay"];
+        bool cautious = v.CautiousWeightDecay;
         if (v.Overrides.Routing is null && parameters.All(p => p.Parameter.dim() >= 2))
-            return Optim.Muon(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay, normuon: normuon, normuon_beta2: beta2);
+            return Optim.Muon(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay, normuon: normuon, normuon_beta2: beta2,
+                cautious_wd: cautious);
         var hybrid = Optim.MuonWithAuxAdamW(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay,
             adamw_lr: v["adamw_lr"], adamw_betas: (Optimizers.AuxAdamW.DefaultBeta1, v["adamw_beta2"]), adamw_weight_decay: v["adamw_weight_decay"],
-            routing: v.Overrides.Routing, normuon: normuon, normuon_beta2: beta2);
+            routing: v.Overrides.Routing, normuon: normuon, normuon_beta2: beta2, cautious_wd: cautious, adamw_cautious_wd: cautious);
         v.Log($"{name}: parameter routing ({(normuon ? "NorMuon" : "Muon")} + AdamW)\n" + hybrid.RoutingTable().TrimEnd());
         return hybrid;
     }
 
-    /// <summary>The value of <paramref name="key"/> in <paramref name="config"/>, or null when its type has no such property.</summary>
-    private static double? Read(ExperimentConfig config, OptimizerKey key)
+    /// <summary>
+    /// The value of <paramref name="key"/> in <paramref name="config"/>; for a variant whose config lacks it, the
+    /// base's key of the same meaning (<c>normuon_lr</c> → <c>muon_lr</c>); null when neither exists.
+    /// </summary>
+    private static double? Read(ExperimentConfig config, OptimizerSetup setup, OptimizerKey key)
+    {
+        var own = Read(config, key.Key);
+        string prefix = LrKey(setup.Name)[..^"lr".Length];
+        if (own is not null || setup.VariantOf is not { } baseName || !key.Key.StartsWith(prefix, StringComparison.Ordinal)) return own;
+        return Read(config, LrKey(baseName)[..^"lr".Length] + key.Key[prefix.Length..]);
+    }
+
+    /// <summary>The value of config key <paramref name="key"/>, or null when the config's type has no such property.</summary>
+    private static double? Read(ExperimentConfig config, string key)
     {
         var property = config.GetType().GetProperties()
-            .FirstOrDefault(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == key.Key);
+            .FirstOrDefault(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == key);
         return property?.GetValue(config) switch
         {
             double d => d,
             int i => i,
             null => null,
-            var other => throw new InvalidOperationException($"Config key '{key.Key}' of {config.GetType().Name} is a {other.GetType().Name}; optimizer keys are numbers."),
+            var other => throw new InvalidOperationException($"Config key '{key}' of {config.GetType().Name} is a {other.GetType().Name}; optimizer keys are numbers."),
         };
     }
 
     private static OptimizerSetup Setup(string name, string summary, OptimizerKey[] keys,
-        Func<IReadOnlyList<(string Name, Parameter Parameter)>, OptimizerValues, OptimizerHelper> build) =>
-        new(name, summary, new[] { Key(LrKey(name), null, "learning rate") }.Concat(keys).ToList(), build);
+        Func<IReadOnlyList<(string Name, Parameter Parameter)>, OptimizerValues, OptimizerHelper> build, string? variantOf = null) =>
+        new(name, summary, new[] { Key(LrKey(name), null, "learning rate") }.Concat(keys).ToList(), build, variantOf);
 
     private static OptimizerKey Key(string key, double? fallback, string meaning) => new(key, fallback, meaning);
 }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using MuonSharp.Lab.Experiments;
 using MuonSharp.Lab.Runs;
+using MuonSharp.Optimizers;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MuonSharp.Lab.Training;
@@ -64,10 +66,12 @@ public static class TrainingLoop
             throw new ArgumentException("A training setup needs exactly one of Loss and ClosedFormGradients.", nameof(setup));
         var parameters = setup.Parameters.Select(p => p.Parameter).ToList();
         using var optimizer = OptimizerTable.Create(setup.Optimizer, setup.Parameters, config, setup.OptimizerOverrides, context.Log);
+        double? peakMomentum = optimizer is optim.IMomentum m ? m.Momentum : null;   // read before a restored state overwrites it
         var trajectory = new Trajectory { Optimizer = setup.Optimizer, Seed = setup.Seed };
         var checkpoint = new LoopCheckpoint(setup, optimizer);
         int start = context.TryResume(out var resumeFrom) ? checkpoint.Restore(resumeFrom, ref trajectory) : 0;
         var scheduler = setup.Schedule?.Attach(optimizer, start);
+        var momentumWarmup = MomentumWarmup(config, setup.Optimizer, optimizer, peakMomentum, start);
         string name = Describe(options, setup);
         using var progress = context.Progress.Start(name, options.Steps);
         if (start > 0) progress.Advance(start);
@@ -107,8 +111,11 @@ public static class TrainingLoop
             }
             long optimizerStart = Stopwatch.GetTimestamp();
             optimizer.step();
+            if (setup.AfterStep is { } afterStep)
+                using (no_grad()) afterStep(step);
             trajectory.OptimizerSeconds += Stopwatch.GetElapsedTime(optimizerStart).TotalSeconds;
             scheduler?.step();
+            momentumWarmup?.step();
             trajectory.UpdateSeconds += Stopwatch.GetElapsedTime(updateStart).TotalSeconds;
             progress.Advance();
         }
@@ -117,6 +124,19 @@ public static class TrainingLoop
             ModelWeights.Save(Path.Combine(directory, WeightsFileName(options.Label, setup.Optimizer, setup.Seed)),
                 setup.Parameters.Select(p => (p.Name, (Tensor)p.Parameter)).Concat(setup.Buffers));
         return trajectory;
+    }
+
+    /// <summary>
+    /// The config's <c>momentum_warmup_steps</c> on a Muon-family optimizer: from modded-nanogpt's 0.85 to the
+    /// optimizer's own momentum <paramref name="peak"/>, advanced to <paramref name="start"/> on a resumed run;
+    /// null when the warm-up is off or does not apply to <paramref name="name"/>.
+    /// </summary>
+    internal static MomentumSchedule? MomentumWarmup(ExperimentConfig config, string name, OptimizerHelper optimizer, double? peak, int start)
+    {
+        if (config.MomentumWarmupSteps == 0 || !OptimizerTable.WithMomentumWarmup.Contains(name)) return null;
+        var schedule = new MomentumSchedule(optimizer, MomentumSchedule.ModdedNanoGptStart, peak!.Value, config.MomentumWarmupSteps);
+        for (int t = 0; t < start; t++) schedule.step();
+        return schedule;
     }
 
     /// <summary>The file the final weights of one run are saved to: <c>model-[label-]&lt;optimizer&gt;-seed&lt;k&gt;.bin</c>.</summary>

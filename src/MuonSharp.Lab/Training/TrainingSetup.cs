@@ -43,6 +43,12 @@ public sealed class TrainingSetup : IDisposable
     /// </summary>
     public Action<long>? AfterBackward { get; init; }
 
+    /// <summary>
+    /// Called with the step right after the optimizer's step, under <c>no_grad</c> (e.g. QK-clip rescaling the
+    /// attention weights the step just moved); its time counts as the optimizer's.
+    /// </summary>
+    public Action<long>? AfterStep { get; init; }
+
     /// <summary>Learning rate, spectral scale or routing fixed by the experiment instead of its config.</summary>
     public OptimizerOverrides OptimizerOverrides { get; init; } = new();
 

@@ -38,6 +38,26 @@ public sealed partial class EveryExperimentTests
         Assert.All(namedSeeds, m => Assert.Contains(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), config.SeedList));
     }
 
+    public static TheoryData<string> IdsRunningMuon() => new(ExperimentRegistry.All.Where(e => e.KnownOptimizers.Contains("muon")).Select(e => e.Id));
+
+    [Theory]
+    [MemberData(nameof(IdsRunningMuon))]
+    public void Every_experiment_that_runs_muon_runs_normuon_alone_from_its_muon_settings(string id)
+    {
+        using var temp = new TempDirectory();
+        var experiment = ExperimentRegistry.Get(id);
+        var config = experiment.DefaultConfig(ExperimentSize.Quick) with { Optimizers = new[] { "normuon" } };
+
+        var summary = LabRunner.Run(experiment, config, temp.Path, WithData);
+
+        Assert.Contains("normuon", experiment.KnownOptimizers);
+        Assert.Equal(RunStatus.Completed, summary.Status);
+        Assert.Equal(experiment.Claims.Select(c => c.Id), summary.Claims.Select(c => c.Id));
+        var rows = MetricsRecorder.Read(Path.Combine(temp.Path, "metrics.csv"));
+        Assert.Contains(rows, r => r.Optimizer == "normuon");
+        Assert.DoesNotContain(rows, r => r.Optimizer != "normuon" && MuonSharp.Lab.Training.OptimizerTable.Names.Contains(r.Optimizer));
+    }
+
     /// <summary>A measured number of one seed names the seed (<c>seed7_…</c>, <c>…_seed7</c>), so runs line up by seed in reports.</summary>
     [GeneratedRegex(@"(?:^|_)seed(\d+)(?:_|$)")]
     private static partial Regex PerSeedKey();

@@ -49,6 +49,23 @@ public sealed class ModelsTests
     }
 
     [Fact]
+    public void Only_forward_passes_that_build_a_graph_report_to_QK_clip_so_evaluations_do_not_decide_the_next_clip()
+    {
+        manual_seed(4);
+        using var model = new CharGpt(vocabulary: 16, context: 8, width: 16, layers: 1, heads: 2);
+        var clip = model.AttachQkClip(new QkClip(1e-3));
+        using var tokens = randint(16, new long[] { 3, 8 }, dtype: ScalarType.Int64, generator: new Generator(5));
+
+        using (no_grad())
+        using (model.call(tokens)) { }
+        Assert.Null(clip.MaxLogits("blocks.0.attn"));
+        Assert.Empty(clip.Apply());
+
+        using (model.call(tokens)) { }
+        Assert.NotNull(clip.MaxLogits("blocks.0.attn"));
+    }
+
+    [Fact]
     public void The_char_GPT_is_causal_a_later_token_does_not_change_earlier_logits()
     {
         manual_seed(3);

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace MuonSharp.Lab.Tests.Training;
 
-/// <summary>A config with a learning rate for every canonical optimizer and one optional key set.</summary>
+/// <summary>A config with a learning rate for every canonical optimizer and a few optional keys.</summary>
 public sealed record TableConfig : ExperimentConfig
 {
     public double SgdLr { get; init; } = 0.1;
@@ -16,6 +16,8 @@ public sealed record TableConfig : ExperimentConfig
     public double AdamLr { get; init; } = 1e-2;
     public double MuonLr { get; init; } = 0.02;
     public double MuonMomentum { get; init; } = 0.5;
+    public double MuonWeightDecay { get; init; }
+    public double LionWeightDecay { get; init; }
     public double NormuonLr { get; init; } = 0.02;
     public double SpectralGdLr { get; init; } = 0.02;
     public double NormalizedGdLr { get; init; } = 0.1;
@@ -189,6 +191,61 @@ public sealed class OptimizerTableTests
         public double NormuonMomentum { get; init; } = 0.5;
         public double NormuonBeta2 { get; init; } = 0.8;
         public double MuonMomentum { get; init; } = 0.9;   // muon's key: normuon must not read it
+    }
+
+    [Fact]
+    public void A_variant_runs_wherever_its_base_does_and_only_there()
+    {
+        Assert.Equal(new[] { "sgd", "muon", "normuon" }, OptimizerTable.WithVariants(new[] { "sgd", "muon" }));
+        Assert.Equal(new[] { "muon", "normuon" }, OptimizerTable.WithVariants(new[] { "muon", "normuon" }));
+        Assert.Equal(new[] { "gd", "spectral-gd" }, OptimizerTable.WithVariants(new[] { "gd", "spectral-gd" }));
+        Assert.Equal("muon", OptimizerTable.BaseOf("normuon"));
+        Assert.Equal("adamw", OptimizerTable.BaseOf("adamw"));
+    }
+
+    [Fact]
+    public void A_name_outside_what_an_experiment_accepts_is_one_problem_naming_what_is_accepted()
+    {
+        var problems = OptimizerTable.Unaccepted(new[] { "muon", "lion" }, OptimizerTable.WithVariants(new[] { "sgd", "muon" })).ToList();
+
+        Assert.Equal("optimizers contains 'lion': accepted are sgd, muon, normuon", Assert.Single(problems));
+    }
+
+    [Fact]
+    public void A_variant_reads_its_bases_keys_when_the_config_has_none_of_its_own()
+    {
+        // MuonOnlyConfig has muon_lr and muon_momentum but no normuon key: normuon starts from Muon's tuned values,
+        // and its own key (normuon_beta2) takes the table's default.
+        var config = new MuonOnlyConfig();
+        using var normuon = Assert.IsType<MuonSharp.Optimizers.Muon>(OptimizerTable.Create("normuon", Matrices(1), config));
+        var options = ((ParamGroup<MuonSharp.Optimizers.Muon.Options>)normuon.ParamGroups.Single()).Options;
+
+        Assert.Equal(0.07, OptimizerTable.LrFromConfig("normuon", config));
+        Assert.Equal((0.07, 0.6, true, MuonSharp.Optimizers.Muon.DefaultNorMuonBeta2), (options.LearningRate!.Value, options.momentum!.Value, options.normuon!.Value, options.normuon_beta2!.Value));
+    }
+
+    private sealed record MuonOnlyConfig : ExperimentConfig
+    {
+        public double MuonLr { get; init; } = 0.07;
+        public double MuonMomentum { get; init; } = 0.6;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Cautious_wd_in_the_config_reaches_muon_both_halves_of_the_hybrid_and_lion(bool cautious)
+    {
+        var config = new TableConfig { CautiousWd = cautious };
+        using var muon = (MuonSharp.Optimizers.Muon)OptimizerTable.Create("muon", Matrices(1), config);
+        using var hybrid = (MuonWithAuxAdamW)OptimizerTable.Create("normuon", WithBias(Matrices(1)), config);
+        using var lion = (MuonSharp.Optimizers.Lion)OptimizerTable.Create("lion", Matrices(1), config);
+
+        var flags = muon.ParamGroups.Concat(hybrid.MuonPart.ParamGroups).Cast<ParamGroup<MuonSharp.Optimizers.Muon.Options>>().Select(g => g.Options.cautious_wd)
+            .Concat(hybrid.AdamWPart.ParamGroups.Cast<ParamGroup<AuxAdamW.Options>>().Select(g => g.Options.cautious_wd))
+            .Concat(lion.ParamGroups.Cast<ParamGroup<MuonSharp.Optimizers.Lion.Options>>().Select(g => g.Options.cautious_wd)).ToList();
+
+        Assert.True(flags.Count >= 4);
+        Assert.All(flags, flag => Assert.Equal(cautious, flag));
     }
 
     [Fact]

@@ -142,30 +142,76 @@ public sealed class TrainingLoopTests
     }
 
     [Fact]
-    public void A_run_interrupted_mid_unit_resumes_from_its_saved_state_to_the_same_metrics_weights_and_claims()
+    public void The_after_step_callback_sees_the_weights_each_update_left()
+    {
+        var (w, setup) = Linear("gd", new[] { 1.0 });
+        var seen = new List<(long Step, double W)>();
+        var watching = new TrainingSetup { Optimizer = "gd", Seed = 0, Parameters = setup.Parameters, Loss = setup.Loss, AfterStep = t => seen.Add((t, w.item<double>())) };
+
+        TrainingLoop.Train(Context(), Config, watching, new TrainingOptions { Steps = 3 });
+
+        Assert.Equal(new[] { (0L, -0.05), (1L, -0.1), (2L, -0.15) }, seen.Select(p => (p.Step, Math.Round(p.W, 12))));
+    }
+
+    [Fact]
+    public void Momentum_warm_up_drives_the_muon_family_from_0_85_to_its_own_momentum_and_picks_up_where_a_resumed_run_stopped()
+    {
+        var config = new TableConfig { MuonMomentum = 0.95, MomentumWarmupSteps = 10 };
+        using var muon = OptimizerTable.Create("muon", new[] { ("w", new Parameter(ones(3, 2))) }, config);
+        using var adamw = OptimizerTable.Create("adamw", new[] { ("w", new Parameter(ones(3, 2))) }, config);
+
+        var fresh = TrainingLoop.MomentumWarmup(config, "muon", muon, 0.95, start: 0)!;
+        Assert.Equal(0.85, ((optim.IMomentum)muon).Momentum, 12);
+        var resumed = TrainingLoop.MomentumWarmup(config, "muon", muon, 0.95, start: 4)!;
+        Assert.Equal(0.89, resumed.CurrentMomentum, 12);
+        Assert.Equal(0.89, ((optim.IMomentum)muon).Momentum, 12);
+        for (int t = 4; t < 12; t++) resumed.step();
+        Assert.Equal(0.95, ((optim.IMomentum)muon).Momentum, 12);
+        Assert.Equal(0.85, fresh.MomentumAt(0), 12);
+        Assert.Null(TrainingLoop.MomentumWarmup(config, "adamw", adamw, null, start: 0));
+        Assert.Null(TrainingLoop.MomentumWarmup(config with { MomentumWarmupSteps = 0 }, "muon", muon, 0.95, start: 0));
+    }
+
+    [Fact]
+    public void Momentum_warm_up_changes_a_muon_run()
     {
         using var temp = new TempDirectory();
-        var whole = LabRunner.Run(Toy, Config, temp.Sub("whole"));
+        var muonOnly = Config with { Optimizers = new[] { "muon" }, Seeds = 1 };
+
+        LabRunner.Run(Toy, muonOnly, temp.Sub("plain"));
+        LabRunner.Run(Toy, muonOnly with { MomentumWarmupSteps = 8 }, temp.Sub("warm-up"));
+
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(temp.Sub("plain"), "metrics.csv")), File.ReadAllBytes(Path.Combine(temp.Sub("warm-up"), "metrics.csv")));
+    }
+
+    [Theory]
+    [InlineData("muon", 0)]
+    [InlineData("normuon", 8)]
+    public void A_run_interrupted_mid_unit_resumes_from_its_saved_state_to_the_same_metrics_weights_and_claims(string spectral, int momentumWarmup)
+    {
+        using var temp = new TempDirectory();
+        var config = Config with { Optimizers = new[] { spectral, "adamw" }, MomentumWarmupSteps = momentumWarmup };
+        var whole = LabRunner.Run(Toy, config, temp.Sub("whole"));
         var dir = temp.Sub("interrupted");
         using var interrupter = new CancellationTokenSource();
-        var stopped = new RegressionToy { InterruptAt = (1, "muon", 5), Interrupter = interrupter };
+        var stopped = new RegressionToy { InterruptAt = (1, spectral, 5), Interrupter = interrupter };
         var everyStep = new RunOptions { CheckpointInterval = TimeSpan.Zero };
 
-        var first = LabRunner.Run(stopped, Config, dir, everyStep with { Cancellation = interrupter.Token });
+        var first = LabRunner.Run(stopped, config, dir, everyStep with { Cancellation = interrupter.Token });
         var resumed = new RegressionToy();
-        var second = LabRunner.Run(resumed, Config, dir, everyStep with { Resume = true });
+        var second = LabRunner.Run(resumed, config, dir, everyStep with { Resume = true });
 
         Assert.Equal(RunStatus.Interrupted, first.Status);
         Assert.Equal(RunStatus.Completed, second.Status);
         Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Sub("whole"), "metrics.csv")), File.ReadAllBytes(Path.Combine(dir, "metrics.csv")));
         Assert.Equal(whole.Claims.Single().Measured["ratio"], second.Claims.Single().Measured["ratio"]);
-        foreach (int seed in Config.SeedList)
-            foreach (var optimizer in Config.Optimizers)
+        foreach (int seed in config.SeedList)
+            foreach (var optimizer in config.Optimizers)
             {
                 var file = TrainingLoop.WeightsFileName("", optimizer, seed);
                 Assert.Equal(File.ReadAllBytes(Path.Combine(temp.Sub("whole"), file)), File.ReadAllBytes(Path.Combine(dir, file)));
             }
-        // Units (0, muon) and (0, adamw) were finished; (1, muon) continued from its state before update 6.
-        Assert.Equal(Config.Steps - 6 + Config.Steps, resumed.UpdatesComputed);
+        // Units (0, spectral) and (0, adamw) were finished; (1, spectral) continued from its state before update 6.
+        Assert.Equal(config.Steps - 6 + config.Steps, resumed.UpdatesComputed);
     }
 }

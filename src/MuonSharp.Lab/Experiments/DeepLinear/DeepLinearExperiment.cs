@@ -3,6 +3,7 @@ using MuonSharp.Lab.Analysis;
 using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Plots;
 using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Training;
 
 namespace MuonSharp.Lab.Experiments.DeepLinear;
 
@@ -26,7 +27,7 @@ public sealed class DeepLinearExperiment : Experiment<DeepLinearConfig>
     public override string Source => "000 §3, Thm 3.1–3.2, App. A–C.1, Figs 1, 5, 6";
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> KnownOptimizers => DeepLinearTraining.OptimizerNames;
+    public override IReadOnlyList<string> KnownOptimizers { get; } = OptimizerTable.WithVariants(DeepLinearTraining.OptimizerNames);
 
     /// <inheritdoc />
     public override IReadOnlyList<ClaimSpec> Claims => DeepLinearClaims.All;

@@ -110,7 +110,7 @@ public static class FeatureLearningAnswers
         var decisive = new List<string>();
         foreach (var (name, value, lowerIsBetter) in measures)
         {
-            foreach (var optimizer in FeatureLearningExperiment.OptimizerNames)
+            foreach (var optimizer in runs.Select(r => r.Optimizer).Distinct())
                 measured[$"{optimizer}_{name}"] = Stats.Mean(runs.Where(r => r.Optimizer == optimizer && r.Matched).Select(value));
             Func<FeatureRun, double> oriented = lowerIsBetter ? r => -value(r) : value;
             foreach (var other in new[] { FeatureLearningExperiment.AdamW, FeatureLearningExperiment.Sgd })

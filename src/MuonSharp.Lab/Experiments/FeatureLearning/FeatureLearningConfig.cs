@@ -1,3 +1,5 @@
+using MuonSharp.Lab.Training;
+
 namespace MuonSharp.Lab.Experiments.FeatureLearning;
 
 /// <summary>
@@ -103,16 +105,16 @@ public sealed record FeatureLearningConfig : ExperimentConfig
     /// <summary>The significance level of the rank-correlation test (q4).</summary>
     public double SignificanceLevel { get; init; } = 0.05;
 
-    /// <summary>The grid of <paramref name="optimizer"/>'s learning rates.</summary>
-    /// <param name="optimizer">One of <see cref="FeatureLearningExperiment.OptimizerNames"/>.</param>
-    public double[] LrGrid(string optimizer) => optimizer switch
+    /// <summary>The grid of <paramref name="optimizer"/>'s learning rates (a variant searches its base's: <c>normuon</c> Muon's).</summary>
+    /// <param name="optimizer">One of <see cref="FeatureLearningExperiment.Accepted"/>.</param>
+    public double[] LrGrid(string optimizer) => OptimizerTable.BaseOf(optimizer) switch
     {
         FeatureLearningExperiment.Sgd => SgdLrGrid,
         FeatureLearningExperiment.AdamW => AdamwLrGrid,
         FeatureLearningExperiment.Muon => MuonLrGrid,
         FeatureLearningExperiment.Shampoo => ShampooLrGrid,
         FeatureLearningExperiment.Lion => LionLrGrid,
-        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, $"Accepted: {string.Join(", ", FeatureLearningExperiment.OptimizerNames)}."),
+        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, $"Accepted: {string.Join(", ", FeatureLearningExperiment.Accepted)}."),
     };
 
     /// <inheritdoc />
@@ -143,9 +145,7 @@ public sealed record FeatureLearningConfig : ExperimentConfig
             yield return $"noise_sigmas = [{Join(NoiseSigmas)}]: give at least one deviation, each > 0";
         if (AttackEpsilons is null || AttackEpsilons.Length == 0 || AttackEpsilons.Any(e => !(e > 0 && e < 1)))
             yield return $"attack_epsilons = [{Join(AttackEpsilons)}]: give at least one radius, each in (0, 1)";
-        foreach (var name in Optimizers ?? Array.Empty<string>())
-            if (!FeatureLearningExperiment.OptimizerNames.Contains(name))
-                yield return $"optimizers contains '{name}': accepted are {string.Join(", ", FeatureLearningExperiment.OptimizerNames)}";
+        foreach (var problem in OptimizerTable.Unaccepted(Optimizers, FeatureLearningExperiment.Accepted)) yield return problem;
     }
 
     private static string Join(double[]? values) => values is null ? "" : string.Join(", ", values);

@@ -28,6 +28,9 @@ public sealed class FeatureLearningExperiment : Experiment<FeatureLearningConfig
     /// <summary>Every optimizer name this experiment understands.</summary>
     public static readonly IReadOnlyList<string> OptimizerNames = new[] { Sgd, AdamW, Muon, Shampoo, Lion };
 
+    /// <summary>What <c>optimizers</c> accepts: <see cref="OptimizerNames"/> and their variants (<c>normuon</c>; see <see cref="OptimizerTable.WithVariants"/>).</summary>
+    public static readonly IReadOnlyList<string> Accepted = OptimizerTable.WithVariants(OptimizerNames);
+
     /// <inheritdoc />
     public override string Id => "feature-learning";
     /// <inheritdoc />
@@ -35,7 +38,7 @@ public sealed class FeatureLearningExperiment : Experiment<FeatureLearningConfig
     /// <inheritdoc />
     public override string Source => "001, Goal; Pre-Training and Downstream Task Effectiveness";
     /// <inheritdoc />
-    public override IReadOnlyList<string> KnownOptimizers => OptimizerNames;
+    public override IReadOnlyList<string> KnownOptimizers => Accepted;
     /// <inheritdoc />
     public override IReadOnlyList<ClaimSpec> Claims => FeatureLearningAnswers.All;
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using MuonSharp.Lab.Training;
+
 namespace MuonSharp.Lab.Experiments.Imbalanced;
 
 /// <summary>
@@ -115,8 +117,6 @@ public sealed record ImbalancedConfig : ExperimentConfig
                      ("spectral_gd_lr", SpectralGdLr), ("muon_lr", MuonLr), ("shampoo_lr", ShampooLr) })
             if (!(lr > 0)) yield return $"{key} = {lr}: must be > 0";
         if (TuneFactors.Length == 0 || TuneFactors.Any(f => !(f > 0))) yield return $"tune_factors = [{string.Join(", ", TuneFactors)}]: give at least one factor, each > 0";
-        foreach (var name in Optimizers)
-            if (!ImbalancedExperiment.OptimizerNames.Contains(name))
-                yield return $"optimizers contains '{name}': accepted are {string.Join(", ", ImbalancedExperiment.OptimizerNames)}";
+        foreach (var problem in OptimizerTable.Unaccepted(Optimizers, ImbalancedExperiment.Accepted)) yield return problem;
     }
 }

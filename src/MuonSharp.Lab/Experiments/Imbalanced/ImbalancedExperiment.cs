@@ -31,6 +31,9 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
     /// <summary>Every optimizer name this experiment understands.</summary>
     public static readonly IReadOnlyList<string> OptimizerNames = new[] { Gd, NormalizedGd, Adam, SpectralGd, Muon, Shampoo };
 
+    /// <summary>What <c>optimizers</c> accepts: <see cref="OptimizerNames"/> and their variants (<c>normuon</c>; see <see cref="OptimizerTable.WithVariants"/>).</summary>
+    public static readonly IReadOnlyList<string> Accepted = OptimizerTable.WithVariants(OptimizerNames);
+
     /// <inheritdoc />
     public override string Id => "imbalanced";
     /// <inheritdoc />
@@ -38,7 +41,7 @@ public sealed class ImbalancedExperiment : Experiment<ImbalancedConfig>
     /// <inheritdoc />
     public override string Source => "001, Imbalanced data (Vasudeva et al. 2025)";
     /// <inheritdoc />
-    public override IReadOnlyList<string> KnownOptimizers => OptimizerNames;
+    public override IReadOnlyList<string> KnownOptimizers => Accepted;
     /// <inheritdoc />
     public override IReadOnlyList<ClaimSpec> Claims => ImbalancedClaims.All;
     /// <inheritdoc />

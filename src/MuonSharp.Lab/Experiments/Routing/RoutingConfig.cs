@@ -1,3 +1,5 @@
+using MuonSharp.Lab.Training;
+
 namespace MuonSharp.Lab.Experiments.Routing;
 
 /// <summary>
@@ -156,8 +158,6 @@ public sealed record RoutingConfig : ExperimentConfig
         if (SweepSeeds < 0) yield return $"sweep_seeds = {SweepSeeds}: must be ≥ 0";
         if (SweepSteps < 1) yield return $"sweep_steps = {SweepSteps}: must be ≥ 1";
         if (HiddenWidth < Items + 1) yield return $"hidden_width = {HiddenWidth}: must be > items = {Items} (claim c compares σ₅ with σ₄)";
-        foreach (var name in Optimizers)
-            if (!RoutingExperiment.OptimizerNames.Contains(name))
-                yield return $"optimizers contains '{name}': accepted are {string.Join(", ", RoutingExperiment.OptimizerNames)}";
+        foreach (var problem in OptimizerTable.Unaccepted(Optimizers, RoutingExperiment.Accepted)) yield return problem;
     }
 }

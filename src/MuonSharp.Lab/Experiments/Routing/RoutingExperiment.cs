@@ -2,6 +2,7 @@ using MuonSharp.Lab.Analysis;
 using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Plots;
 using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Training;
 
 namespace MuonSharp.Lab.Experiments.Routing;
 
@@ -24,6 +25,9 @@ public sealed class RoutingExperiment : Experiment<RoutingConfig>
     /// <summary>Every optimizer name this experiment understands.</summary>
     public static readonly IReadOnlyList<string> OptimizerNames = new[] { Sgd, SpectralGd, Muon };
 
+    /// <summary>What <c>optimizers</c> accepts: <see cref="OptimizerNames"/> and their variants (<c>normuon</c>; see <see cref="OptimizerTable.WithVariants"/>).</summary>
+    public static readonly IReadOnlyList<string> Accepted = OptimizerTable.WithVariants(OptimizerNames);
+
     /// <inheritdoc />
     public override string Id => "routing";
     /// <inheritdoc />
@@ -31,7 +35,7 @@ public sealed class RoutingExperiment : Experiment<RoutingConfig>
     /// <inheritdoc />
     public override string Source => "000 §4, App. C.2";
     /// <inheritdoc />
-    public override IReadOnlyList<string> KnownOptimizers => OptimizerNames;
+    public override IReadOnlyList<string> KnownOptimizers => Accepted;
     /// <inheritdoc />
     public override IReadOnlyList<ClaimSpec> Claims => RoutingClaims.All;
     /// <inheritdoc />

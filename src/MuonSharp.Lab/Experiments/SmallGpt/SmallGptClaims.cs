@@ -65,7 +65,7 @@ public static class SmallGptClaims
     public static ClaimResult JudgeStableRank(IReadOnlyList<SmallGptRun> main)
     {
         var measured = new Dictionary<string, double>();
-        foreach (var o in SmallGptExperiment.OptimizerNames) Describe(measured, main, o, r => r.MeanFinalStableRank, "mean_stable_rank");
+        foreach (var o in SmallGptExperiment.Accepted) Describe(measured, main, o, r => r.MeanFinalStableRank, "mean_stable_rank");
         var difference = PairedDifference.Of(PerSeed(main, SmallGptExperiment.Muon, r => r.MeanFinalStableRank), PerSeed(main, SmallGptExperiment.AdamW, r => r.MeanFinalStableRank));
         var keys = difference.Record(measured, "muon_minus_adamw_stable_rank");
         return StableRank.Judge(difference.FirstAhead, measured, Note(difference), keys);
@@ -77,7 +77,7 @@ public static class SmallGptClaims
     public static ClaimResult JudgeValidationLoss(IReadOnlyList<SmallGptRun> main, IReadOnlyList<SmallGptRun> sweep)
     {
         var measured = new Dictionary<string, double>();
-        foreach (var o in SmallGptExperiment.OptimizerNames)
+        foreach (var o in SmallGptExperiment.Accepted)
         {
             Describe(measured, main, o, r => r.FinalValidationLoss, "final_val_loss");
             var swept = sweep.Where(r => r.Optimizer == o && double.IsFinite(r.FinalValidationLoss)).ToList();
@@ -122,7 +122,7 @@ public static class SmallGptClaims
     {
         var measured = new Dictionary<string, double>();
         var plateaus = new Dictionary<string, PlateauWidth>();
-        foreach (var o in SmallGptExperiment.OptimizerNames)
+        foreach (var o in SmallGptExperiment.Accepted)
         {
             var runs = sweep.Where(r => r.Optimizer == o).ToList();
             if (runs.Select(r => r.LearningRate).Distinct().Count() < 2 || PlateauOf(runs.Select(r => r.LearningRate).ToList(), runs.Select(r => r.FinalValidationLoss).ToList(), config.PlateauTolerance) is not { } p)

@@ -71,6 +71,15 @@ public sealed record SmallGptConfig : TransformerComparisonConfig
     /// <summary>Softmax temperature of the samples (our choice: 0.8, a little sharper than the model's distribution).</summary>
     public double SampleTemperature { get; init; } = 0.8;
 
+    /// <summary>
+    /// QK-clip (MuonClip, Kimi K2 report arXiv 2507.20534, §2.1): after every update, each attention head whose largest
+    /// pre-softmax logit on that step's batch exceeded τ has its query and key rows scaled by √(τ/S_max); 0 (the
+    /// default) is off. Kimi K2 used τ = 100. Left out of config.json while off, so runs written before the key
+    /// existed still resume.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double QkClipTau { get; init; }
+
     /// <summary>Updates of one sweep run.</summary>
     public int SweepSteps => Math.Max(1, (int)Math.Round(SweepStepsFraction * Steps));
 
@@ -89,5 +98,6 @@ public sealed record SmallGptConfig : TransformerComparisonConfig
         if (!(LowStableRankFraction > 0 && LowStableRankFraction <= 1)) yield return $"low_stable_rank_fraction = {LowStableRankFraction}: must be in (0, 1]";
         if (SampleLength < 0) yield return $"sample_length = {SampleLength}: must be ≥ 0";
         if (!(SampleTemperature > 0)) yield return $"sample_temperature = {SampleTemperature}: must be > 0";
+        if (!(QkClipTau >= 0)) yield return $"qk_clip_tau = {QkClipTau}: must be ≥ 0 (0: no QK-clip)";
     }
 }

@@ -22,6 +22,9 @@ public sealed class SmallGptExperiment : Experiment<SmallGptConfig>
     /// <summary>Every optimizer name this experiment understands.</summary>
     public static readonly IReadOnlyList<string> OptimizerNames = new[] { AdamW, Muon };
 
+    /// <summary>What <c>optimizers</c> accepts: <see cref="OptimizerNames"/> and their variants (<c>normuon</c>; see <see cref="OptimizerTable.WithVariants"/>).</summary>
+    public static readonly IReadOnlyList<string> Accepted = OptimizerTable.WithVariants(OptimizerNames);
+
     /// <summary>Characters of the validation text's start that prompt the samples.</summary>
     public const int PromptLength = 64;
 
@@ -32,7 +35,7 @@ public sealed class SmallGptExperiment : Experiment<SmallGptConfig>
     /// <inheritdoc />
     public override string Source => "002 §5, small NanoGPT; 004 §8–10";
     /// <inheritdoc />
-    public override IReadOnlyList<string> KnownOptimizers => OptimizerNames;
+    public override IReadOnlyList<string> KnownOptimizers => Accepted;
     /// <inheritdoc />
     public override IReadOnlyList<ClaimSpec> Claims => SmallGptClaims.All;
     /// <inheritdoc />

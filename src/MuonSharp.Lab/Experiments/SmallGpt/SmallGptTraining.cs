@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using MuonSharp.Lab.Models;
 using MuonSharp.Lab.Runs;
 using MuonSharp.Lab.Training;
@@ -81,6 +82,8 @@ public static class SmallGptTraining
         using var spectral = monitor ? SpectralMonitor.Attach(model, config.MonitorEvery, seed: (int)(SeedStreams.Seed(seed, "monitor") & int.MaxValue)) : null;
         double monitorSeconds = 0;
         int rowsRecorded = 0;
+        var qkClip = config.QkClipTau > 0 ? model.AttachQkClip(new QkClip(config.QkClipTau)) : null;
+        var clipped = new List<ClippedHead>();
 
         using var setup = new TrainingSetup
         {
@@ -105,6 +108,7 @@ public static class SmallGptTraining
                         context.Metrics.Add(row.Step, optimizer, seed, $"{metricPrefix}{row.Layer}/{row.Metric}", row.Value);
                 }
             },
+            AfterStep = _ => { if (qkClip is not null) clipped.AddRange(qkClip.Apply()); },
             Evaluate = _ => new[] { ("val_loss", ValidationLoss(model, validation)) },
             OptimizerOverrides = new OptimizerOverrides { Lr = learningRate },
             Schedule = config.Schedule(steps),
@@ -115,6 +119,10 @@ public static class SmallGptTraining
             Steps = steps, EvaluateEvery = config.EvalEvery, MetricPrefix = metricPrefix, Record = record, SaveWeights = record && monitor, Label = label,
         });
 
+        if (qkClip is not null)
+            context.Log($"{label} {optimizer} seed {seed}: QK-clip (τ = {config.QkClipTau.ToString(CultureInfo.InvariantCulture)}) rescaled {clipped.Count} heads" +
+                        (clipped.Count == 0 ? "" : $", largest logit {clipped.Max(c => c.MaxLogit).ToString("G4", CultureInfo.InvariantCulture)}") +
+                        " (this attempt's steps; a resumed run counts from where it resumed)");
         var hidden = ParameterRouting.Default().Assign(parameters).Where(r => r.Route == Route.Muon).ToList();
         var stableRank = hidden.ToDictionary(r => r.Name, r => Spectral.StableRank(r.Parameter.detach()));
         var effectiveRank = hidden.ToDictionary(r => r.Name, r => Spectral.EffectiveRank(r.Parameter.detach()));

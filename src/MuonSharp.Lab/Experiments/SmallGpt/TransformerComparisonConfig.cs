@@ -74,8 +74,6 @@ public abstract record TransformerComparisonConfig : ExperimentConfig
         if (!(WarmupFraction >= 0 && WarmupFraction < 1)) yield return $"warmup_fraction = {WarmupFraction}: must be in [0, 1)";
         if (!(CosineFinalFactor >= 0 && CosineFinalFactor <= 1)) yield return $"cosine_final_factor = {CosineFinalFactor}: must be in [0, 1]";
         if (EvalEvery < 1) yield return $"eval_every = {EvalEvery}: must be ≥ 1";
-        foreach (var name in Optimizers ?? Array.Empty<string>())
-            if (!SmallGptExperiment.OptimizerNames.Contains(name))
-                yield return $"optimizers contains '{name}': accepted are {string.Join(", ", SmallGptExperiment.OptimizerNames)}";
+        foreach (var problem in OptimizerTable.Unaccepted(Optimizers, SmallGptExperiment.Accepted)) yield return problem;
     }
 }

@@ -30,7 +30,7 @@ public sealed class SmallVitExperiment : Experiment<SmallVitConfig>
     /// <inheritdoc />
     public override string Source => "002 §5, small-ViT control";
     /// <inheritdoc />
-    public override IReadOnlyList<string> KnownOptimizers => SmallGptExperiment.OptimizerNames;
+    public override IReadOnlyList<string> KnownOptimizers => SmallGptExperiment.Accepted;
     /// <inheritdoc />
     public override IReadOnlyList<ClaimSpec> Claims => new[] { Reversal };
     /// <inheritdoc />
@@ -69,7 +69,7 @@ public sealed class SmallVitExperiment : Experiment<SmallVitConfig>
     {
         var measured = new Dictionary<string, double>();
         Dictionary<int, double> PerSeed(string optimizer) => runs.Where(r => r.Optimizer == optimizer).ToDictionary(r => r.Seed, r => r.FinalAccuracy);
-        foreach (var o in SmallGptExperiment.OptimizerNames)
+        foreach (var o in SmallGptExperiment.Accepted)
         {
             var values = PerSeed(o).Values.ToList();
             if (values.Count == 0) continue;

@@ -1,3 +1,5 @@
+using MuonSharp.Lab.Training;
+
 namespace MuonSharp.Lab.Experiments.SpuriousMnist;
 
 /// <summary>
@@ -70,14 +72,14 @@ public sealed record SpuriousMnistConfig : ExperimentConfig
     /// <summary>Claim (d): Muon's peak clean accuracy may fall at most this much across the switch intensity (fixed before any run).</summary>
     public double MuonDropTolerance { get; init; } = 0.02;
 
-    /// <summary>The grid of <paramref name="optimizer"/>'s learning rates.</summary>
-    /// <param name="optimizer">One of <see cref="SpuriousMnistExperiment.OptimizerNames"/>.</param>
-    public double[] LrGrid(string optimizer) => optimizer switch
+    /// <summary>The grid of <paramref name="optimizer"/>'s learning rates (a variant searches its base's: <c>normuon</c> Muon's).</summary>
+    /// <param name="optimizer">One of <see cref="SpuriousMnistExperiment.Accepted"/>.</param>
+    public double[] LrGrid(string optimizer) => OptimizerTable.BaseOf(optimizer) switch
     {
         SpuriousMnistExperiment.Sgd => SgdLrGrid,
         SpuriousMnistExperiment.Adam => AdamLrGrid,
         SpuriousMnistExperiment.Muon => MuonLrGrid,
-        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, $"Accepted: {string.Join(", ", SpuriousMnistExperiment.OptimizerNames)}."),
+        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, $"Accepted: {string.Join(", ", SpuriousMnistExperiment.Accepted)}."),
     };
 
     /// <inheritdoc />
@@ -105,9 +107,7 @@ public sealed record SpuriousMnistConfig : ExperimentConfig
         if (!(DeclineMargin >= 0 && DeclineMargin < 1)) yield return $"decline_margin = {DeclineMargin}: must be in [0, 1)";
         if (!(SeparationMargin > 0 && SeparationMargin < 1)) yield return $"separation_margin = {SeparationMargin}: must be in (0, 1)";
         if (!(MuonDropTolerance >= 0 && MuonDropTolerance < 1)) yield return $"muon_drop_tolerance = {MuonDropTolerance}: must be in [0, 1)";
-        foreach (var name in Optimizers ?? Array.Empty<string>())
-            if (!SpuriousMnistExperiment.OptimizerNames.Contains(name))
-                yield return $"optimizers contains '{name}': accepted are {string.Join(", ", SpuriousMnistExperiment.OptimizerNames)}";
+        foreach (var problem in OptimizerTable.Unaccepted(Optimizers, SpuriousMnistExperiment.Accepted)) yield return problem;
     }
 
     private static string Join(double[]? values) => values is null ? "" : string.Join(", ", values);

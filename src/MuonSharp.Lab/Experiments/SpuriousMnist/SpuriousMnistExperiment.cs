@@ -26,6 +26,9 @@ public sealed class SpuriousMnistExperiment : Experiment<SpuriousMnistConfig>
     /// <summary>Every optimizer name this experiment understands.</summary>
     public static readonly IReadOnlyList<string> OptimizerNames = new[] { Sgd, Adam, Muon };
 
+    /// <summary>What <c>optimizers</c> accepts: <see cref="OptimizerNames"/> and their variants (<c>normuon</c>; see <see cref="OptimizerTable.WithVariants"/>).</summary>
+    public static readonly IReadOnlyList<string> Accepted = OptimizerTable.WithVariants(OptimizerNames);
+
     /// <inheritdoc />
     public override string Id => "spurious-mnist";
     /// <inheritdoc />
@@ -33,7 +36,7 @@ public sealed class SpuriousMnistExperiment : Experiment<SpuriousMnistConfig>
     /// <inheritdoc />
     public override string Source => "000 §5, App. C.3";
     /// <inheritdoc />
-    public override IReadOnlyList<string> KnownOptimizers => OptimizerNames;
+    public override IReadOnlyList<string> KnownOptimizers => Accepted;
     /// <inheritdoc />
     public override IReadOnlyList<ClaimSpec> Claims => SpuriousMnistClaims.All;
     /// <inheritdoc />
