@@ -21,6 +21,9 @@ public sealed record OptimizerOverrides
 
     /// <summary><c>muon</c> only: route parameters between Muon and AdamW with this rule (the hybrid), even when every parameter is a matrix.</summary>
     public ParameterRouting? Routing { get; init; }
+
+    /// <summary>The Muon family only: how named parameters split into matrices (fused q, k, v as three, per head, …); Muon's default when null.</summary>
+    public MatrixLayouts? Layouts { get; init; }
 }
 
 /// <summary>The values one setup is built from: its keys resolved against a config, and the caller's overrides.</summary>

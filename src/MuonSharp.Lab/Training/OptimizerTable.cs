@@ -172,10 +172,10 @@ public static class OptimizerTable
         bool cautious = v.CautiousWeightDecay;
         if (v.Overrides.Routing is null && parameters.All(p => p.Parameter.dim() >= 2))
             return Optim.Muon(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay, normuon: normuon, normuon_beta2: beta2,
-                cautious_wd: cautious);
+                cautious_wd: cautious, layouts: v.Overrides.Layouts);
         var hybrid = Optim.MuonWithAuxAdamW(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay,
             adamw_lr: v["adamw_lr"], adamw_betas: (Optimizers.AuxAdamW.DefaultBeta1, v["adamw_beta2"]), adamw_weight_decay: v["adamw_weight_decay"],
-            routing: v.Overrides.Routing, normuon: normuon, normuon_beta2: beta2, cautious_wd: cautious, adamw_cautious_wd: cautious);
+            routing: v.Overrides.Routing, normuon: normuon, normuon_beta2: beta2, cautious_wd: cautious, adamw_cautious_wd: cautious, layouts: v.Overrides.Layouts);
         v.Log($"{name}: parameter routing ({(normuon ? "NorMuon" : "Muon")} + AdamW)\n" + hybrid.RoutingTable().TrimEnd());
         return hybrid;
     }

@@ -110,7 +110,7 @@ public static class SmallGptTraining
             },
             AfterStep = _ => { if (qkClip is not null) clipped.AddRange(qkClip.Apply()); },
             Evaluate = _ => new[] { ("val_loss", ValidationLoss(model, validation)) },
-            OptimizerOverrides = new OptimizerOverrides { Lr = learningRate },
+            OptimizerOverrides = new OptimizerOverrides { Lr = learningRate, Layouts = config.MuonLayouts() },
             Schedule = config.Schedule(steps),
             Generators = new[] { ("batches", batches) },
         };

@@ -1,4 +1,5 @@
 using MuonSharp.Lab.Training;
+using MuonSharp.Optimizers;
 
 namespace MuonSharp.Lab.Experiments.SmallGpt;
 
@@ -52,6 +53,26 @@ public abstract record TransformerComparisonConfig : ExperimentConfig
     /// <summary>Steps between evaluations.</summary>
     public int EvalEvery { get; init; } = 50;
 
+    /// <summary>
+    /// How Muon orthogonalizes each block's fused q, k, v matrix <c>c_attn</c> [3·width, width]: as one matrix
+    /// (<c>fused</c>, the default and what the recorded runs used), as q, k and v separately (<c>split</c>, as
+    /// modded-nanogpt), or every head's q, k and v separately (<c>heads</c>, dion's <c>num_heads</c>). Left out
+    /// of config.json while fused, so runs written before the key existed still resume.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public QkvLayout QkvLayout { get; init; }
+
+    /// <summary>The Muon matrix layouts <see cref="QkvLayout"/> asks for; null for the fused default.</summary>
+    public MatrixLayouts? MuonLayouts() => QkvLayout switch
+    {
+        QkvLayout.Split => new MatrixLayouts().For(FusedQkv, MatrixLayout.Split(Width, Width, Width)),
+        QkvLayout.Heads => new MatrixLayouts().For(FusedQkv, MatrixLayout.Heads(3 * Heads)),
+        _ => null,
+    };
+
+    /// <summary>The fused q, k, v weight of every block (<see cref="Models.TransformerBlock"/>'s names).</summary>
+    private const string FusedQkv = "*.attn.c_attn.weight";
+
     /// <summary>The schedule of a run of <paramref name="steps"/> updates: warm-up over <c>WarmupFraction</c>, then cosine to <c>CosineFinalFactor</c>.</summary>
     /// <param name="steps">The run's updates.</param>
     public LearningRateSchedule Schedule(int steps) =>
@@ -76,4 +97,15 @@ public abstract record TransformerComparisonConfig : ExperimentConfig
         if (EvalEvery < 1) yield return $"eval_every = {EvalEvery}: must be ≥ 1";
         foreach (var problem in OptimizerTable.Unaccepted(Optimizers, SmallGptExperiment.Accepted)) yield return problem;
     }
+}
+
+/// <summary>How Muon treats the fused q, k, v matrix of an attention block (see <see cref="TransformerComparisonConfig.QkvLayout"/>).</summary>
+public enum QkvLayout
+{
+    /// <summary>One [3·width, width] matrix.</summary>
+    Fused,
+    /// <summary>q, k and v, three [width, width] matrices.</summary>
+    Split,
+    /// <summary>Every head's q, k and v: 3·heads matrices [width/heads, width].</summary>
+    Heads,
 }

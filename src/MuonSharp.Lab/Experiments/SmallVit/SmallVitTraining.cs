@@ -92,6 +92,7 @@ public static class SmallVitTraining
                 return nn.functional.cross_entropy(model.call(data.TrainImages.index_select(0, index)), data.TrainLabels.index_select(0, index));
             },
             Evaluate = _ => new[] { ("test_accuracy", Accuracy(model, data)) },
+            OptimizerOverrides = new OptimizerOverrides { Layouts = config.MuonLayouts() },
             Schedule = config.Schedule(config.Steps),
             Generators = new[] { ("batches", batches) },
         };

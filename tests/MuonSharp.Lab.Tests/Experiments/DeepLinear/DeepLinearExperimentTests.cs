@@ -25,7 +25,7 @@ public sealed class DeepLinearExperimentTests : IDisposable
     public void The_registry_finds_the_experiment_by_its_id()
     {
         Assert.IsType<DeepLinearExperiment>(ExperimentRegistry.Get("deep-linear"));
-        Assert.Equal(new[] { "gd", "spectral-gd", "muon" }, _experiment.KnownOptimizers);
+        Assert.Equal(new[] { "gd", "spectral-gd", "muon", "normuon" }, _experiment.KnownOptimizers);
         Assert.Equal(4, _experiment.Claims.Count);
     }
 
