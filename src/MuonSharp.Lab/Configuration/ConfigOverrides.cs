@@ -29,6 +29,18 @@ public static class ConfigOverrides
             .Where(p => p.CanWrite && !p.GetCustomAttributes(typeof(JsonIgnoreAttribute), true).Cast<JsonIgnoreAttribute>().Any(a => a.Condition == JsonIgnoreCondition.Always))
             .ToDictionary(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p => p.PropertyType);
 
+    /// <summary>
+    /// The value of <paramref name="key"/> in <paramref name="config"/> as config.json writes it, also for a key
+    /// config.json leaves out while at its default (<c>cautious_wd</c>).
+    /// </summary>
+    /// <param name="config">A config.</param>
+    /// <param name="key">One of its <see cref="Keys"/>.</param>
+    public static JsonNode? ValueOf(ExperimentConfig config, string key)
+    {
+        var property = config.GetType().GetProperties().Single(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == key);
+        return JsonSerializer.SerializeToNode(property.GetValue(config), property.PropertyType, Json);
+    }
+
     /// <summary>Applies <c>key=value</c> pairs to <paramref name="config"/> and validates the result.</summary>
     /// <param name="config">The starting config (not modified).</param>
     /// <param name="assignments">Strings of the form <c>key=value</c>; lists are comma-separated.</param>

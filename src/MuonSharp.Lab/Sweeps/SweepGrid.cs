@@ -75,7 +75,7 @@ public static class SweepGrid
                 }
                 var configJson = SweepManifest.ConfigJson(config);
                 var grid = new JsonObject();
-                foreach (var (key, _) in combination) grid[key] = configJson[key]!.DeepClone();
+                foreach (var (key, _) in combination) grid[key] = ConfigOverrides.ValueOf(config, key);
                 points.Add(SweepManifest.Point(points.Count, experiment.Id, grid, seed, configJson));
             }
         }

@@ -26,6 +26,20 @@ public sealed class SweepGridTests
     }
 
     [Fact]
+    public void An_axis_over_a_key_config_json_leaves_out_at_its_default_still_names_every_value()
+    {
+        var toy = new Training.RegressionToy();
+        var axes = SweepGrid.Parse(new[] { "momentum_warmup_steps=0,5" }, typeof(Training.RegressionToyConfig));
+
+        var points = SweepGrid.Expand(toy, toy.Quick, axes, 1);
+
+        Assert.Equal(new[] { 0, 5 }, points.Select(p => (int)p.Grid["momentum_warmup_steps"]!));
+        Assert.False(points[0].Config.ContainsKey("momentum_warmup_steps"));
+        Assert.Equal(5, (int)points[1].Config["momentum_warmup_steps"]!);
+        Assert.NotEqual(points[0].RunId, points[1].RunId);
+    }
+
+    [Fact]
     public void Without_a_grid_the_points_are_the_seeds()
     {
         var points = Expand(3);
