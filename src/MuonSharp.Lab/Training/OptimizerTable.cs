@@ -132,7 +132,10 @@ public static class OptimizerTable
 
     /// <summary>The config key of an optimizer's learning rate: <c>&lt;name&gt;_lr</c> with <c>-</c> written <c>_</c>.</summary>
     /// <param name="name">A canonical name.</param>
-    public static string LrKey(string name) => name.Replace('-', '_') + "_lr";
+    public static string LrKey(string name) => KeyPrefix(name) + "lr";
+
+    /// <summary>What every config key of optimizer <paramref name="name"/> starts with: its name with <c>-</c> written <c>_</c>, then <c>_</c>.</summary>
+    private static string KeyPrefix(string name) => name.Replace('-', '_') + "_";
 
     /// <summary>The config's learning rate for optimizer <paramref name="name"/> (its <c>&lt;name&gt;_lr</c> key), or null when the config has none.</summary>
     /// <param name="name">A canonical name.</param>
@@ -187,9 +190,9 @@ public static class OptimizerTable
     private static double? Read(ExperimentConfig config, OptimizerSetup setup, OptimizerKey key)
     {
         var own = Read(config, key.Key);
-        string prefix = LrKey(setup.Name)[..^"lr".Length];
+        string prefix = KeyPrefix(setup.Name);
         if (own is not null || setup.VariantOf is not { } baseName || !key.Key.StartsWith(prefix, StringComparison.Ordinal)) return own;
-        return Read(config, LrKey(baseName)[..^"lr".Length] + key.Key[prefix.Length..]);
+        return Read(config, KeyPrefix(baseName) + key.Key[prefix.Length..]);
     }
 
     /// <summary>The value of config key <paramref name="key"/>, or null when the config's type has no such property.</summary>
