@@ -84,6 +84,7 @@ public static class SmallGptTraining
         int rowsRecorded = 0;
         var qkClip = config.QkClipTau > 0 ? model.AttachQkClip(new QkClip(config.QkClipTau)) : null;
         var clipped = new List<ClippedHead>();
+        double largestLogit = double.NegativeInfinity;   // over every head and step, clipped or not: how close the run came to τ
 
         using var setup = new TrainingSetup
         {
@@ -108,7 +109,13 @@ public static class SmallGptTraining
                         context.Metrics.Add(row.Step, optimizer, seed, $"{metricPrefix}{row.Layer}/{row.Metric}", row.Value);
                 }
             },
-            AfterStep = _ => { if (qkClip is not null) clipped.AddRange(qkClip.Apply()); },
+            AfterStep = _ =>
+            {
+                if (qkClip is null) return;
+                for (int block = 0; block < config.Layers; block++)
+                    if (qkClip.MaxLogits($"blocks.{block}.attn") is { } maxima) largestLogit = Math.Max(largestLogit, maxima.Max());
+                clipped.AddRange(qkClip.Apply());
+            },
             Evaluate = _ => new[] { ("val_loss", ValidationLoss(model, validation)) },
             OptimizerOverrides = new OptimizerOverrides { Lr = learningRate, Layouts = config.MuonLayouts() },
             Schedule = config.Schedule(steps),
@@ -120,9 +127,8 @@ public static class SmallGptTraining
         });
 
         if (qkClip is not null)
-            context.Log($"{label} {optimizer} seed {seed}: QK-clip (τ = {config.QkClipTau.ToString(CultureInfo.InvariantCulture)}) rescaled {clipped.Count} heads" +
-                        (clipped.Count == 0 ? "" : $", largest logit {clipped.Max(c => c.MaxLogit).ToString("G4", CultureInfo.InvariantCulture)}") +
-                        " (this attempt's steps; a resumed run counts from where it resumed)");
+            context.Log($"{label} {optimizer} seed {seed}: QK-clip (τ = {config.QkClipTau.ToString(CultureInfo.InvariantCulture)}) rescaled {clipped.Count} heads; " +
+                        $"largest pre-softmax logit {largestLogit.ToString("G4", CultureInfo.InvariantCulture)} (this attempt's steps; a resumed run counts from where it resumed)");
         var hidden = ParameterRouting.Default().Assign(parameters).Where(r => r.Route == Route.Muon).ToList();
         var stableRank = hidden.ToDictionary(r => r.Name, r => Spectral.StableRank(r.Parameter.detach()));
         var effectiveRank = hidden.ToDictionary(r => r.Name, r => Spectral.EffectiveRank(r.Parameter.detach()));
