@@ -1,3 +1,4 @@
+using System.Globalization;
 using MuonSharp.Lab.Runs;
 using ScottPlot;
 
@@ -117,23 +118,46 @@ public static class Charts
         return Save(context, plot, fileName);
     }
 
-    /// <summary>
-    /// Ticks of an axis that ScottPlot draws as log10 of the value: whole decades labelled with the value
-    /// they stand for, minor ticks at 2…9 × each decade.
-    /// </summary>
+    /// <summary>Ticks of an axis that ScottPlot draws as log10 of the value (see <see cref="LogAxisTicks"/>).</summary>
     private static ScottPlot.TickGenerators.NumericManual DecadeTicks(double low, double high)
     {
         var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (var (position, label) in LogAxisTicks(low, high))
+            if (label is null) ticks.AddMinor(position);
+            else ticks.AddMajor(position, label);
+        return ticks;
+    }
+
+    /// <summary>
+    /// The ticks of an axis drawn as log10 of the value over [<paramref name="low"/>, <paramref name="high"/>] (log10
+    /// units): position and label, a null label for a minor tick. Whole decades are labelled with the value they
+    /// stand for, minor ticks at 2…9 × each decade; within two decades 2× and 5× are labelled too; and when less
+    /// than one decade is shown, where a power of ten may not be in view at all, the ticks are round values of the
+    /// quantity itself (1.6, 1.8, 2, …), labelled as such.
+    /// </summary>
+    /// <param name="low">log10 of the smallest value shown.</param>
+    /// <param name="high">log10 of the largest value shown.</param>
+    internal static IReadOnlyList<(double Position, string? Label)> LogAxisTicks(double low, double high)
+    {
+        var ticks = new List<(double, string?)>();
+        double smallest = Math.Pow(10, low), largest = Math.Pow(10, high);
+        if (high - low < 1 && largest > smallest)
+        {
+            double rough = (largest - smallest) / 5, magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+            double step = new[] { 1.0, 2, 5, 10 }.Select(f => f * magnitude).First(s => s >= rough);
+            for (long i = (long)Math.Ceiling(smallest / step - 1e-9); i * step <= largest * (1 + 1e-12); i++)
+                ticks.Add((Math.Log10(i * step), (i * step).ToString("G4", CultureInfo.InvariantCulture)));
+            return ticks;
+        }
         int first = (int)Math.Floor(low), last = (int)Math.Ceiling(high);
         int stride = Math.Max(1, (last - first) / 8);
         // Within two decades a single labelled power of ten may be all that shows: label 2× and 5× too.
         bool narrow = last - first <= 2;
         for (int k = first; k <= last; k++)
         {
-            if ((k - first) % stride == 0) ticks.AddMajor(k, $"1e{k}");
+            if ((k - first) % stride == 0) ticks.Add((k, $"1e{k}"));
             for (int m = 2; m <= 9 && stride == 1; m++)
-                if (narrow && m is 2 or 5) ticks.AddMajor(k + Math.Log10(m), $"{m}e{k}");
-                else ticks.AddMinor(k + Math.Log10(m));
+                ticks.Add((k + Math.Log10(m), narrow && m is 2 or 5 ? $"{m}e{k}" : null));
         }
         return ticks;
     }

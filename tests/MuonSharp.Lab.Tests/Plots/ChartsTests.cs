@@ -19,6 +19,33 @@ public sealed class ChartsTests
     }
 
     [Fact]
+    public void A_log_axis_over_less_than_a_decade_is_labelled_with_round_values_of_the_quantity()
+    {
+        var ticks = Charts.LogAxisTicks(Math.Log10(1.6), Math.Log10(2.5));
+
+        Assert.Equal(new[] { "1.6", "1.8", "2", "2.2", "2.4" }, ticks.Select(t => t.Label));
+        Assert.Equal(new[] { 1.6, 1.8, 2, 2.2, 2.4 }.Select(Math.Log10), ticks.Select(t => t.Position), new ToleranceComparer(1e-12));
+    }
+
+    [Fact]
+    public void A_log_axis_over_decades_is_labelled_at_powers_of_ten_with_2_and_5_times_them_within_two_whole_decades()
+    {
+        var narrow = Charts.LogAxisTicks(-2.5, -1.2);   // between the whole decades −3 and −1
+        var wide = Charts.LogAxisTicks(-6, 2);
+
+        Assert.Equal(new[] { "1e-3", "2e-3", "5e-3", "1e-2", "2e-2", "5e-2", "1e-1", "2e-1", "5e-1" }, narrow.Where(t => t.Label is not null).Select(t => t.Label));
+        Assert.Contains(narrow, t => t.Label is null && Math.Abs(t.Position - Math.Log10(0.03)) < 1e-12);
+        Assert.Equal(Enumerable.Range(-6, 9).Select(k => $"1e{k}"), wide.Where(t => t.Label is not null).Select(t => t.Label));
+        Assert.Contains(Charts.LogAxisTicks(0.3, 0.3), t => t.Label is not null);   // a single value: the decade ticks
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+        public int GetHashCode(double value) => 0;
+    }
+
+    [Fact]
     public void Labels_that_are_not_optimizers_get_distinct_colours_in_order()
     {
         var colors = new OptimizerColors();
