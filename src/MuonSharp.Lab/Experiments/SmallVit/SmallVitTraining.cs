@@ -61,9 +61,6 @@ public sealed class VitData : IDisposable
 /// <summary>Trains the small ViT once with one optimizer of the lab's table.</summary>
 public static class SmallVitTraining
 {
-    /// <summary>Test images per forward pass during evaluation (bounds the memory of one pass).</summary>
-    private const int EvaluationChunk = 1000;
-
     /// <summary>
     /// Trains a <see cref="TinyVit"/> on mini-batches drawn with replacement from the seed's <c>batches</c> stream,
     /// under the warm-up + cosine schedule, recording the test accuracy as <c>test_accuracy</c>.
@@ -91,29 +88,12 @@ public static class SmallVitTraining
                 var index = randint(count, new long[] { config.BatchSize }, dtype: ScalarType.Int64, generator: batches);
                 return nn.functional.cross_entropy(model.call(data.TrainImages.index_select(0, index)), data.TrainLabels.index_select(0, index));
             },
-            Evaluate = _ => new[] { ("test_accuracy", Accuracy(model, data)) },
+            Evaluate = _ => new[] { ("test_accuracy", Classification.Measure(images => model.call(images), data.TestImages, data.TestLabels).Accuracy) },
             OptimizerOverrides = new OptimizerOverrides { Layouts = config.MuonLayouts() },
             Schedule = config.Schedule(config.Steps),
             Generators = new[] { ("batches", batches) },
         };
         var run = TrainingLoop.Train(context, config, setup, new TrainingOptions { Steps = config.Steps, EvaluateEvery = config.EvalEvery, Label = "vit" });
         return new SmallVitRun(optimizer, seed, run.EvaluationSteps, run.Series("test_accuracy").ToList(), run.DivergedAt, run.UpdateSeconds, run.OptimizerSeconds);
-    }
-
-    /// <summary>Fraction of the test images whose largest logit is their label.</summary>
-    /// <param name="model">The model.</param>
-    /// <param name="data">The images.</param>
-    public static double Accuracy(TinyVit model, VitData data)
-    {
-        using var noGrad = no_grad();
-        long correct = 0, total = data.TestImages.shape[0];
-        for (long start = 0; start < total; start += EvaluationChunk)
-        {
-            using var scope = NewDisposeScope();
-            long length = Math.Min(EvaluationChunk, total - start);
-            var predicted = model.call(data.TestImages.narrow(0, start, length)).argmax(1);
-            correct += predicted.eq(data.TestLabels.narrow(0, start, length)).sum().ToInt64();
-        }
-        return (double)correct / total;
     }
 }
