@@ -42,6 +42,16 @@ public sealed record RankCorrelation(double Rho, double PValue, int Count)
     /// <summary>"ρ = … (p = …, n pairs)", for notes.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"ρ = {Rho:G3} (p = {PValue:G3}, {Count} pairs)");
 
+    /// <summary>Spearman's ρ alone, without a p-value (ties get average ranks); NaN with fewer than two pairs, a non-finite value or a constant side.</summary>
+    /// <param name="x">First measurement of each pair.</param>
+    /// <param name="y">Second measurement (same length).</param>
+    public static double SpearmanRho(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count != y.Count) throw new ArgumentException($"x has {x.Count} values, y has {y.Count}.", nameof(y));
+        if (x.Count < 2 || x.Concat(y).Any(v => !double.IsFinite(v))) return double.NaN;
+        return Pearson(Ranks(x), Ranks(y));
+    }
+
     /// <summary>Ranks 1 … n, ties sharing the mean of their ranks.</summary>
     public static double[] Ranks(IReadOnlyList<double> values)
     {

@@ -39,4 +39,19 @@ public sealed class RankCorrelationTests
         Assert.True(double.IsNaN(RankCorrelation.Of(new[] { 1.0, double.NaN, 3 }, new[] { 4.0, 5, 6 }, 10, 0).Rho));
         Assert.Throws<ArgumentException>(() => RankCorrelation.Of(new[] { 1.0 }, new[] { 1.0, 2 }, 10, 0));
     }
+
+    [Theory]
+    [InlineData(new[] { 1.0, 2, 3, 4 }, new[] { 10.0, 20, 30, 40 }, 1.0)]
+    [InlineData(new[] { 1.0, 2, 3, 4 }, new[] { 9.0, 5, 2, 1 }, -1.0)]
+    [InlineData(new[] { 1.0, 2, 3 }, new[] { 1.0, 1, 2 }, 0.8660254037844386)] // ranks (1.5, 1.5, 3): r = √3/2
+    public void Rank_correlation_of_known_orderings(double[] x, double[] y, double expected)
+    {
+        Assert.Equal(expected, RankCorrelation.SpearmanRho(x, y), 12);
+    }
+
+    [Fact]
+    public void Rank_correlation_of_a_constant_is_NaN()
+    {
+        Assert.True(double.IsNaN(RankCorrelation.SpearmanRho(new[] { 1.0, 1, 1 }, new[] { 1.0, 2, 3 })));
+    }
 }

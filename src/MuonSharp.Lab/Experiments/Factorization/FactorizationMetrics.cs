@@ -221,39 +221,4 @@ public static class FactorizationMetrics
         }
         return steps.Count < 2 ? double.NaN : Analysis.Stats.LinearFit(steps, values).Slope;
     }
-
-    /// <summary>Spearman's rank correlation (average ranks for ties); NaN with fewer than 2 pairs or a constant input.</summary>
-    /// <param name="x">Values.</param>
-    /// <param name="y">Values (same length).</param>
-    public static double RankCorrelation(IReadOnlyList<double> x, IReadOnlyList<double> y)
-    {
-        if (x.Count != y.Count) throw new ArgumentException($"x has {x.Count} values, y has {y.Count}.");
-        if (x.Count < 2 || x.Concat(y).Any(v => !double.IsFinite(v))) return double.NaN;
-        var rx = Ranks(x);
-        var ry = Ranks(y);
-        double mx = rx.Average(), my = ry.Average();
-        double sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < rx.Length; i++)
-        {
-            sxy += (rx[i] - mx) * (ry[i] - my);
-            sxx += (rx[i] - mx) * (rx[i] - mx);
-            syy += (ry[i] - my) * (ry[i] - my);
-        }
-        return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
-    }
-
-    private static double[] Ranks(IReadOnlyList<double> values)
-    {
-        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
-        var ranks = new double[values.Count];
-        for (int start = 0; start < order.Length;)
-        {
-            int end = start;
-            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]]) end++;
-            double rank = (start + end) / 2.0 + 1; // average rank of a tie
-            for (int i = start; i <= end; i++) ranks[order[i]] = rank;
-            start = end + 1;
-        }
-        return ranks;
-    }
 }

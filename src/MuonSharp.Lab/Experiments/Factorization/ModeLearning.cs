@@ -65,7 +65,7 @@ internal static class ModeLearning
             {
                 var run = runs[(optimizer, seed)];
                 var learnedAt = LearnedSteps(run, s);
-                correlations.Add(learnedAt.Any(t => t < 0) ? double.NaN : FactorizationMetrics.RankCorrelation(s, learnedAt.Select(t => (double)t).ToArray()));
+                correlations.Add(learnedAt.Any(t => t < 0) ? double.NaN : Analysis.RankCorrelation.SpearmanRho(s, learnedAt.Select(t => (double)t).ToArray()));
                 spreads.Add(learnedAt.Any(t => t <= 0) ? double.NaN : learnedAt.Max() / (double)learnedAt.Min());
                 var rates = GrowthOverLr(run, s, FactorizationExperiment.LearningRateOf(config, optimizer));
                 growth.Add(Stats.Mean(rates));
@@ -87,7 +87,7 @@ internal static class ModeLearning
         foreach (int seed in config.SeedList)
         {
             var learnedAt = LearnedSteps(runs[(polar, seed)], s);
-            measured[$"seed{seed}_{polar}_spearman_s_vs_learned_step"] = learnedAt.Any(t => t < 0) ? double.NaN : FactorizationMetrics.RankCorrelation(s, learnedAt.Select(t => (double)t).ToArray());
+            measured[$"seed{seed}_{polar}_spearman_s_vs_learned_step"] = learnedAt.Any(t => t < 0) ? double.NaN : Analysis.RankCorrelation.SpearmanRho(s, learnedAt.Select(t => (double)t).ToArray());
             var (p0, q0) = FactorizationExperiment.SmallInit(problem, config, seed);
             using (p0)
             using (q0)

@@ -117,19 +117,4 @@ public sealed class FactorizationMetricsTests
         Assert.Equal(0.02, FactorizationMetrics.GrowthPerStep(norm, sigma, target: 4), 12);
         Assert.True(double.IsNaN(FactorizationMetrics.GrowthPerStep(norm, sigma, target: 1e6)));
     }
-
-    [Theory]
-    [InlineData(new[] { 1.0, 2, 3, 4 }, new[] { 10.0, 20, 30, 40 }, 1.0)]
-    [InlineData(new[] { 1.0, 2, 3, 4 }, new[] { 9.0, 5, 2, 1 }, -1.0)]
-    [InlineData(new[] { 1.0, 2, 3 }, new[] { 1.0, 1, 2 }, 0.8660254037844386)] // ranks (1.5, 1.5, 3): r = √3/2
-    public void Rank_correlation_of_known_orderings(double[] x, double[] y, double expected)
-    {
-        Assert.Equal(expected, FactorizationMetrics.RankCorrelation(x, y), 12);
-    }
-
-    [Fact]
-    public void Rank_correlation_of_a_constant_is_NaN()
-    {
-        Assert.True(double.IsNaN(FactorizationMetrics.RankCorrelation(new[] { 1.0, 1, 1 }, new[] { 1.0, 2, 3 })));
-    }
 }
