@@ -35,6 +35,7 @@ public static class HtmlReport
         foreach (var (dir, summary) in report.Runs)
             html.AppendLine($"<tr><td><code>{E(Path.GetRelativePath(report.Root, dir))}</code></td><td>{E(summary.Experiment)}</td><td>{E(summary.Size ?? "unrecorded")}</td><td>{E(ReportBuilder.StatusText(dir, summary))}</td></tr>");
         html.AppendLine($"</table><p>{E(report.Missing.Count == 0 ? "Every experiment has a run here." : $"No run here of: {string.Join(", ", report.Missing)}.")}</p>");
+        if (report.SweepsLine() is { } sweeps) html.AppendLine($"<p>{E(sweeps)}</p>");
 
         foreach (var group in report.Runs.GroupBy(r => r.Summary.Experiment))
         {

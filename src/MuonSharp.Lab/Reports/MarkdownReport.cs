@@ -29,6 +29,7 @@ public static class MarkdownReport
         foreach (var (dir, summary) in report.Runs)
             md.AppendLine($"| `{Path.GetRelativePath(report.Root, dir)}` | {summary.Experiment} | {summary.Size ?? "unrecorded"} | {ReportBuilder.StatusText(dir, summary)} |");
         md.AppendLine().AppendLine(report.Missing.Count == 0 ? "Every experiment has a run here." : $"No run here of: {string.Join(", ", report.Missing)}.");
+        if (report.SweepsLine() is { } sweeps) md.AppendLine().AppendLine(sweeps);
 
         foreach (var group in report.Runs.GroupBy(r => r.Summary.Experiment))
         {

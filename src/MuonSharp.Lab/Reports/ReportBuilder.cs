@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MuonSharp.Lab.Claims;
 using MuonSharp.Lab.Experiments;
 using MuonSharp.Lab.Runs;
+using MuonSharp.Lab.Sweeps;
 
 namespace MuonSharp.Lab.Reports;
 
@@ -10,7 +11,8 @@ namespace MuonSharp.Lab.Reports;
 /// Builds <c>report.md</c> and a self-contained <c>report.html</c> (plots inlined) from every run
 /// directory under a root: a summary line and the claims table on top, the runs with their status
 /// and size, then per experiment what was run, how each claim was measured, and the plots. Runs of
-/// the same experiment (e.g. different seeds) are aggregated (<see cref="ClaimAggregation"/>).
+/// the same experiment (e.g. different seeds) are aggregated (<see cref="ClaimAggregation"/>). Sweeps below the
+/// root are left out and named: each has its own report (<see cref="SweepReport"/>), by grid point.
 /// </summary>
 public static class ReportBuilder
 {
@@ -33,23 +35,30 @@ public static class ReportBuilder
         if (File.Exists(root)) throw new LabUserException($"'{root}' is a file; give the folder written by 'muonsharp run' or 'muonsharp reproduce'.");
         if (!Directory.Exists(root)) throw new LabUserException($"'{root}' does not exist; give a folder written by 'muonsharp run' or 'muonsharp reproduce'.");
         var runs = FindRuns(root);
-        if (runs.Count == 0) throw new LabUserException($"No runs (config.json or summary.json) under '{root}'.");
+        var sweeps = SweepManifest.FindUnder(root);
+        if (runs.Count == 0)
+            throw new LabUserException(sweeps.Count == 0
+                ? $"No runs (config.json or summary.json) under '{root}'."
+                : $"No runs under '{root}' outside its sweeps ({string.Join(", ", sweeps)}); report a sweep by its directory, e.g. 'muonsharp report {sweeps[0]}'.");
         var missing = ExperimentRegistry.All.Select(e => e.Id).Where(id => runs.All(r => r.Summary.Experiment != id)).ToList();
-        return new ReportData(root, runs, ClaimAggregation.Aggregate(runs), missing);
+        return new ReportData(root, runs, ClaimAggregation.Aggregate(runs), missing, sweeps);
     }
 
     /// <summary>
     /// Every run directory under <paramref name="root"/> with its summary, ordered by path — finished,
     /// interrupted, failed and killed ones alike (a run killed before its first summary has one made
-    /// from its config.json, with status running).
+    /// from its config.json, with status running). Points of a sweep below the root are not among them
+    /// (<see cref="SweepManifest.FindUnder"/>).
     /// </summary>
     /// <param name="root">A folder.</param>
     public static IReadOnlyList<(string Directory, RunSummary Summary)> FindRuns(string root)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3 };
+        var sweeps = SweepManifest.FindUnder(root);
         return Directory.EnumerateFiles(root, "summary.json", options)
             .Concat(Directory.EnumerateFiles(root, "config.json", options))
             .Select(Path.GetDirectoryName).OfType<string>()
+            .Where(d => !SweepManifest.IsInside(d, sweeps))
             .Distinct(StringComparer.Ordinal)
             .OrderBy(d => d, StringComparer.Ordinal)
             .Select(d => (d, File.Exists(Path.Combine(d, "summary.json")) ? LabRunner.ReadSummary(d) : FromConfig(d)))
@@ -90,9 +99,15 @@ public static class ReportBuilder
 /// <param name="Runs">Every run found, with its summary.</param>
 /// <param name="Claims">Claims aggregated over completed runs.</param>
 /// <param name="Missing">Experiments with no run under the root.</param>
+/// <param name="Sweeps">Sweep directories under the root, left out of the runs (each has its own report).</param>
 public sealed record ReportData(string Root, IReadOnlyList<(string Directory, RunSummary Summary)> Runs,
-    IReadOnlyList<AggregatedClaim> Claims, IReadOnlyList<string> Missing)
+    IReadOnlyList<AggregatedClaim> Claims, IReadOnlyList<string> Missing, IReadOnlyList<string>? Sweeps = null)
 {
+    /// <summary>The line naming the sweeps left out, or null when there are none.</summary>
+    public string? SweepsLine() => Sweeps is not { Count: > 0 } ? null :
+        $"Sweeps here, left out of this report (their points differ in config, not only in seed): " +
+        $"{string.Join(", ", Sweeps.Select(s => Path.GetRelativePath(Root, s)))}; each has its own report by grid point (muonsharp report DIR).";
+
     /// <summary>"12 claims: 9 hold, 2 fail, 1 inconclusive" (mixed verdicts counted apart).</summary>
     public string Tally()
     {

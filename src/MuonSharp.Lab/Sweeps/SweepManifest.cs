@@ -49,6 +49,27 @@ public static class SweepManifest
     /// <param name="directory">A folder.</param>
     public static bool IsSweep(string directory) => File.Exists(Path.Combine(directory, FileName));
 
+    /// <summary>
+    /// The sweep directories below <paramref name="root"/> (not the root itself; as deep as a report looks for runs),
+    /// ordered by path. Their points differ in config by design, so a report of the folder must not pool them as seeds.
+    /// </summary>
+    /// <param name="root">A folder.</param>
+    public static IReadOnlyList<string> FindUnder(string root) =>
+        Directory.EnumerateFiles(root, FileName, new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3 })
+            .Select(Path.GetDirectoryName).OfType<string>()
+            .Where(d => Path.GetFullPath(d) != Path.GetFullPath(root))
+            .OrderBy(d => d, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>True when <paramref name="directory"/> lies inside one of <paramref name="sweeps"/>.</summary>
+    /// <param name="directory">A folder.</param>
+    /// <param name="sweeps">Sweep directories.</param>
+    public static bool IsInside(string directory, IEnumerable<string> sweeps)
+    {
+        var full = Path.GetFullPath(directory);
+        return sweeps.Any(s => full.StartsWith(Path.GetFullPath(s).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
     /// <summary>A config as the run's config.json holds it.</summary>
     /// <param name="config">A resolved config.</param>
     public static JsonObject ConfigJson(ExperimentConfig config) =>

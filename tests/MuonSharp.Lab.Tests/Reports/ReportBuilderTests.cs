@@ -33,6 +33,37 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
+    public void Points_of_a_sweep_below_the_folder_are_left_out_of_its_runs_and_the_sweep_is_named()
+    {
+        using var temp = new TempDirectory();
+        var toy = new ToyExperiment();
+        LabRunner.Run(toy, toy.Quick, temp.Sub("run"));
+        var sweep = ToySweep.Run(temp.Sub(Path.Combine("sweeps", "lr")), 1, "learning_rate=0.1,0.3");
+
+        var report = ReportBuilder.Read(temp.Path);
+        var (md, html) = ReportBuilder.Build(temp.Path);
+
+        Assert.Equal(new[] { temp.Sub("run") }, report.Runs.Select(r => r.Directory));
+        Assert.Equal(new[] { sweep }, report.Sweeps);
+        Assert.Single(report.Claims.Single().Verdicts);
+        Assert.Contains($"left out of this report (their points differ in config, not only in seed): {Path.Combine("sweeps", "lr")};", File.ReadAllText(md));
+        Assert.Contains("Sweeps here, left out of this report", File.ReadAllText(html));
+        Assert.Null((report with { Sweeps = Array.Empty<string>() }).SweepsLine());
+    }
+
+    [Fact]
+    public void A_folder_holding_only_sweeps_has_no_runs_of_its_own_and_the_error_names_a_sweep_to_report()
+    {
+        using var temp = new TempDirectory();
+        var sweep = ToySweep.Run(temp.Sub("lr"), 1, "learning_rate=0.1,0.3");
+
+        var error = Assert.Throws<LabUserException>(() => ReportBuilder.Read(temp.Path));
+
+        Assert.Contains($"outside its sweeps ({sweep}); report a sweep by its directory, e.g. 'muonsharp report {sweep}'", error.Message);
+        Assert.Equal(2, ReportBuilder.FindRuns(sweep).Count);
+    }
+
+    [Fact]
     public void A_folder_without_runs_is_a_user_error()
     {
         using var temp = new TempDirectory();

@@ -20,15 +20,7 @@ public sealed class SweepReportTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private string RunSweep(int seeds, params string[] grid)
-    {
-        var points = SweepGrid.Expand(Toy, Toy.Quick, SweepGrid.Parse(grid, typeof(ToyConfig)), seeds);
-        var root = _temp.Sub("sweep");
-        SweepManifest.WriteOrMatch(root, points);
-        foreach (var p in points)
-            LabRunner.Run(Toy, p.Config.Deserialize<ToyConfig>(ConfigOverrides.Json)!, SweepManifest.RunDirectoryOf(root, p));
-        return root;
-    }
+    private string RunSweep(int seeds, params string[] grid) => ToySweep.Run(_temp.Sub("sweep"), seeds, grid);
 
     private static double FinalLoss(int seed, double rate)
     {

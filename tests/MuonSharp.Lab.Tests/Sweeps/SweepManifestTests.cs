@@ -59,4 +59,18 @@ public sealed class SweepManifestTests
         Assert.Contains("--index 2: the sweep in", Assert.Throws<LabUserException>(() => SweepManifest.ReadPoint(temp.Sub("sweep"), 2)).Message);
         Assert.Contains("points 0 to 1", Assert.Throws<LabUserException>(() => SweepManifest.ReadPoint(temp.Sub("sweep"), 2)).Message);
     }
+
+    [Fact]
+    public void Sweeps_are_found_below_a_folder_but_not_at_it_and_their_points_are_inside_them()
+    {
+        using var temp = new TempDirectory();
+        SweepManifest.WriteOrMatch(temp.Sub(Path.Combine("b", "deep")), Points("0.1"));
+        SweepManifest.WriteOrMatch(temp.Sub("a"), Points("0.1"));
+
+        Assert.Equal(new[] { temp.Sub("a"), temp.Sub(Path.Combine("b", "deep")) }, SweepManifest.FindUnder(temp.Path));
+        Assert.Empty(SweepManifest.FindUnder(temp.Sub("a")));
+        Assert.True(SweepManifest.IsInside(Path.Combine(temp.Sub("a"), "points", "000-toy"), new[] { temp.Sub("a") }));
+        Assert.False(SweepManifest.IsInside(temp.Sub("a"), new[] { temp.Sub("a") }));
+        Assert.False(SweepManifest.IsInside(temp.Sub("ab"), new[] { temp.Sub("a") }));
+    }
 }
