@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MuonSharp.Optimizers;
 
 namespace MuonSharp.Lab.Experiments;
 
@@ -29,7 +30,7 @@ public abstract record ExperimentConfig
     /// <summary>Optimizers to compare, by the experiment's names for them.</summary>
     public string[] Optimizers { get; init; } = Array.Empty<string>();
 
-    // The two keys below are every experiment's, added after runs were written: left out of config.json while
+    // The keys below are every experiment's, added after runs were written: left out of config.json while
     // off, so those runs' configs (and the sweep ids hashed from them) stay the same and they still resume.
 
     /// <summary>
@@ -47,6 +48,14 @@ public abstract record ExperimentConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int MomentumWarmupSteps { get; init; }
 
+    /// <summary>
+    /// The polynomials the Muon family orthogonalizes with: <c>jordan_quintic</c> (the default: Jordan et al. 2024's
+    /// quintic in bfloat16) or <c>polar_express</c> (Amsel et al. 2025's per-step schedule, ℓ = 1e-3, in float32 —
+    /// the library's advice for it, since its steep first steps can blow up in bfloat16 on small matrices).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Optim.NewtonSchulzMethod NsMethod { get; init; }
+
     /// <summary>Problems with the values, in words naming the key and what is accepted; empty when valid.</summary>
     public virtual IEnumerable<string> Validate()
     {
@@ -61,7 +70,10 @@ public abstract record ExperimentConfig
         foreach (var problem in NeedsOneOf(CautiousWd, "cautious_wd = true", Training.OptimizerTable.WithCautiousWeightDecay)) yield return problem;
         if (CautiousWd && Training.OptimizerTable.CautiousDecays(this) is { Count: > 0 } decays && decays.All(d => d.Value == 0))
             yield return $"cautious_wd = true masks weight decay, and every decay it would mask is 0 ({string.Join(", ", decays.Select(d => $"{d.Key} = 0"))}); set one above 0";
-        foreach (var problem in NeedsOneOf(MomentumWarmupSteps > 0, $"momentum_warmup_steps = {MomentumWarmupSteps}", Training.OptimizerTable.WithMomentumWarmup))
+        if (!Enum.IsDefined(NsMethod)) yield return $"ns_method = {(int)NsMethod}: accepted are jordan_quintic, polar_express";
+        foreach (var problem in NeedsOneOf(MomentumWarmupSteps > 0, $"momentum_warmup_steps = {MomentumWarmupSteps}", Training.OptimizerTable.MuonFamily))
+            yield return problem;
+        foreach (var problem in NeedsOneOf(NsMethod == Optim.NewtonSchulzMethod.PolarExpress, "ns_method = polar_express", Training.OptimizerTable.MuonFamily))
             yield return problem;
     }
 

@@ -31,17 +31,22 @@ public sealed class OptimizerValues
 {
     private readonly IReadOnlyDictionary<string, double> _values;
 
-    internal OptimizerValues(IReadOnlyDictionary<string, double> values, double lr, OptimizerOverrides overrides, Action<string> log, bool cautiousWeightDecay)
+    private readonly Experiments.ExperimentConfig _config;
+
+    internal OptimizerValues(IReadOnlyDictionary<string, double> values, double lr, OptimizerOverrides overrides, Action<string> log, Experiments.ExperimentConfig config)
     {
         _values = values;
         Lr = lr;
         Overrides = overrides;
         Log = log;
-        CautiousWeightDecay = cautiousWeightDecay;
+        _config = config;
     }
 
     /// <summary>The config's <c>cautious_wd</c>: decoupled weight decay only where update and weight agree in sign.</summary>
-    public bool CautiousWeightDecay { get; }
+    public bool CautiousWeightDecay => _config.CautiousWd;
+
+    /// <summary>The config's <c>ns_method</c>: the Muon family's orthogonalization polynomials.</summary>
+    public Optim.NewtonSchulzMethod NsMethod => _config.NsMethod;
 
     /// <summary>The learning rate (the caller's, else the config's <c>&lt;optimizer&gt;_lr</c>).</summary>
     public double Lr { get; }

@@ -11,7 +11,8 @@ namespace MuonSharp.Lab.Training;
 /// <c>_</c>) and a few optional keys from the experiment's config, by their snake_case names.
 /// </summary>
 /// <remarks>
-/// <c>muon</c> is always Newton–Schulz Muon (Jordan et al. 2024). On a model of matrices only (the papers'
+/// <c>muon</c> is always Newton–Schulz Muon (Jordan et al. 2024) — with its quintic, unless the config's
+/// <c>ns_method</c> asks for Polar Express. On a model of matrices only (the papers'
 /// synthetic problems) it is <c>Optim.Muon</c>
 /// on every matrix; when some parameter is a bias or gain (a real network), or the caller gives a routing
 /// rule, it is the hybrid <see cref="Optim.MuonWithAuxAdamW"/> — embeddings, head, first conv layer,
@@ -127,8 +128,8 @@ public static class OptimizerTable
             .SelectMany(s => s.Keys.Where(k => k.Key.EndsWith("_weight_decay", StringComparison.Ordinal)).Select(k => (k.Key, Read(config, s, k) ?? k.Default ?? 0)))
             .Distinct().ToList();
 
-    /// <summary>The setups <c>momentum_warmup_steps</c> drives: the Muon family.</summary>
-    public static IReadOnlyList<string> WithMomentumWarmup { get; } = Names.Where(n => BaseOf(n) == "muon").ToList();
+    /// <summary>The Muon family (<c>muon</c> and its variants): what <c>momentum_warmup_steps</c> drives and <c>ns_method</c> changes.</summary>
+    public static IReadOnlyList<string> MuonFamily { get; } = Names.Where(n => BaseOf(n) == "muon").ToList();
 
     /// <summary>The config key of an optimizer's learning rate: <c>&lt;name&gt;_lr</c> with <c>-</c> written <c>_</c>.</summary>
     /// <param name="name">A canonical name.</param>
@@ -160,7 +161,7 @@ public static class OptimizerTable
         var values = setup.Keys.Skip(1).ToDictionary(k => k.Key, k => Read(config, setup, k) ?? k.Default!.Value);
         double lr = overrides.Lr ?? Read(config, setup, setup.Keys[0])
             ?? throw new LabUserException($"Optimizer '{name}' needs a learning rate: {config.GetType().Name} has no key '{LrKey(name)}' and the experiment gave none.");
-        return setup.Build(parameters.ToList(), new OptimizerValues(values, lr, overrides, log ?? (_ => { }), config.CautiousWd));
+        return setup.Build(parameters.ToList(), new OptimizerValues(values, lr, overrides, log ?? (_ => { }), config));
     }
 
     /// <summary>
@@ -173,12 +174,15 @@ public static class OptimizerTable
         double beta2 = normuon ? v["normuon_beta2"] : Optimizers.Muon.DefaultNorMuonBeta2;
         double momentum = v[name + "_momentum"], weightDecay = v[name + "_weight_decay"];
         bool cautious = v.CautiousWeightDecay;
+        var method = v.NsMethod;
+        var dtype = method == Optim.NewtonSchulzMethod.PolarExpress ? ScalarType.Float32 : Optimizers.Muon.DefaultNsDtype;
         if (v.Overrides.Routing is null && parameters.All(p => p.Parameter.dim() >= 2))
             return Optim.Muon(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay, normuon: normuon, normuon_beta2: beta2,
-                cautious_wd: cautious, layouts: v.Overrides.Layouts);
+                cautious_wd: cautious, ns_method: method, ns_dtype: dtype, layouts: v.Overrides.Layouts);
         var hybrid = Optim.MuonWithAuxAdamW(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay,
             adamw_lr: v["adamw_lr"], adamw_betas: (Optimizers.AuxAdamW.DefaultBeta1, v["adamw_beta2"]), adamw_weight_decay: v["adamw_weight_decay"],
-            routing: v.Overrides.Routing, normuon: normuon, normuon_beta2: beta2, cautious_wd: cautious, adamw_cautious_wd: cautious, layouts: v.Overrides.Layouts);
+            routing: v.Overrides.Routing, normuon: normuon, normuon_beta2: beta2, cautious_wd: cautious, adamw_cautious_wd: cautious,
+            ns_method: method, ns_dtype: dtype, layouts: v.Overrides.Layouts);
         v.Log($"{name}: parameter routing ({(normuon ? "NorMuon" : "Muon")} + AdamW)\n" + hybrid.RoutingTable().TrimEnd());
         return hybrid;
     }

@@ -133,7 +133,7 @@ public static class TrainingLoop
     /// </summary>
     internal static MomentumSchedule? MomentumWarmup(ExperimentConfig config, string name, OptimizerHelper optimizer, double? peak, int start)
     {
-        if (config.MomentumWarmupSteps == 0 || !OptimizerTable.WithMomentumWarmup.Contains(name)) return null;
+        if (config.MomentumWarmupSteps == 0 || !OptimizerTable.MuonFamily.Contains(name)) return null;
         var schedule = new MomentumSchedule(optimizer, MomentumSchedule.ModdedNanoGptStart, peak!.Value, config.MomentumWarmupSteps);
         for (int t = 0; t < start; t++) schedule.step();
         return schedule;

@@ -63,7 +63,7 @@ public sealed class SweepGridTests
     }
 
     [Theory]
-    [InlineData("nope=1,2", "unknown config key 'nope'", "cautious_wd, learning_rate, momentum_warmup_steps, save_state, shape, steps")]
+    [InlineData("nope=1,2", "unknown config key 'nope'", "cautious_wd, learning_rate, momentum_warmup_steps, ns_method, save_state, shape, steps")]
     [InlineData("seed=1,2", "--grid seed", "--seeds N")]
     [InlineData("seeds=1,2", "--grid seeds", "--seeds N")]
     [InlineData("optimizers=gd,gd-half", "--grid optimizers", "list-valued")]

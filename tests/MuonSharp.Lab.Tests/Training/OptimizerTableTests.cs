@@ -248,6 +248,21 @@ public sealed class OptimizerTableTests
         Assert.All(flags, flag => Assert.Equal(cautious, flag));
     }
 
+    [Theory]
+    [InlineData(Optim.NewtonSchulzMethod.JordanQuintic, ScalarType.BFloat16)]
+    [InlineData(Optim.NewtonSchulzMethod.PolarExpress, ScalarType.Float32)]
+    public void Ns_method_in_the_config_reaches_muon_and_the_hybrid_polar_express_in_float32(Optim.NewtonSchulzMethod method, ScalarType dtype)
+    {
+        var config = new TableConfig { NsMethod = method };
+        using var muon = (MuonSharp.Optimizers.Muon)OptimizerTable.Create("muon", Matrices(1), config);
+        using var hybrid = (MuonWithAuxAdamW)OptimizerTable.Create("normuon", WithBias(Matrices(1)), config);
+
+        var options = muon.ParamGroups.Concat(hybrid.MuonPart.ParamGroups).Cast<ParamGroup<MuonSharp.Optimizers.Muon.Options>>().Select(g => g.Options).ToList();
+
+        Assert.Equal(2, options.Count);
+        Assert.All(options, o => Assert.Equal((method, dtype), (o.ns_method!.Value, o.ns_dtype!.Value)));
+    }
+
     [Fact]
     public void Spectral_gd_with_the_nuclear_scale_steps_by_the_nuclear_norm()
     {
