@@ -176,6 +176,7 @@ public static class OptimizerTable
         bool cautious = v.CautiousWeightDecay;
         var method = v.NsMethod;
         var dtype = method == Optim.NewtonSchulzMethod.PolarExpress ? ScalarType.Float32 : Optimizers.Muon.DefaultNsDtype;
+        if (method == Optim.NewtonSchulzMethod.PolarExpress) v.Log($"{name}: orthogonalizes with the Polar Express schedule (Amsel et al. 2025) in float32");
         if (v.Overrides.Routing is null && parameters.All(p => p.Parameter.dim() >= 2))
             return Optim.Muon(parameters.Select(p => (p.Name, p.Parameter)), v.Lr, momentum: momentum, weight_decay: weightDecay, normuon: normuon, normuon_beta2: beta2,
                 cautious_wd: cautious, ns_method: method, ns_dtype: dtype, layouts: v.Overrides.Layouts);

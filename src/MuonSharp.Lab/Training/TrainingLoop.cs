@@ -73,6 +73,8 @@ public static class TrainingLoop
         var scheduler = setup.Schedule?.Attach(optimizer, start);
         var momentumWarmup = MomentumWarmup(config, setup.Optimizer, optimizer, peakMomentum, start);
         string name = Describe(options, setup);
+        if (momentumWarmup is not null)
+            context.Log(FormattableString.Invariant($"{name}: momentum rises from {MomentumSchedule.ModdedNanoGptStart} to {peakMomentum} over the first {config.MomentumWarmupSteps} steps"));
         using var progress = context.Progress.Start(name, options.Steps);
         if (start > 0) progress.Advance(start);
 

@@ -254,13 +254,15 @@ public sealed class OptimizerTableTests
     public void Ns_method_in_the_config_reaches_muon_and_the_hybrid_polar_express_in_float32(Optim.NewtonSchulzMethod method, ScalarType dtype)
     {
         var config = new TableConfig { NsMethod = method };
-        using var muon = (MuonSharp.Optimizers.Muon)OptimizerTable.Create("muon", Matrices(1), config);
+        var log = new List<string>();
+        using var muon = (MuonSharp.Optimizers.Muon)OptimizerTable.Create("muon", Matrices(1), config, log: log.Add);
         using var hybrid = (MuonWithAuxAdamW)OptimizerTable.Create("normuon", WithBias(Matrices(1)), config);
 
         var options = muon.ParamGroups.Concat(hybrid.MuonPart.ParamGroups).Cast<ParamGroup<MuonSharp.Optimizers.Muon.Options>>().Select(g => g.Options).ToList();
 
         Assert.Equal(2, options.Count);
         Assert.All(options, o => Assert.Equal((method, dtype), (o.ns_method!.Value, o.ns_dtype!.Value)));
+        Assert.Equal(method == Optim.NewtonSchulzMethod.PolarExpress, log.Contains("muon: orthogonalizes with the Polar Express schedule (Amsel et al. 2025) in float32"));
     }
 
     [Fact]

@@ -173,7 +173,7 @@ public sealed class TrainingLoopTests
     }
 
     [Fact]
-    public void Momentum_warm_up_changes_a_muon_run()
+    public void Momentum_warm_up_changes_a_muon_run_and_its_log_says_so()
     {
         using var temp = new TempDirectory();
         var muonOnly = Config with { Optimizers = new[] { "muon" }, Seeds = 1 };
@@ -182,6 +182,9 @@ public sealed class TrainingLoopTests
         LabRunner.Run(Toy, muonOnly with { MomentumWarmupSteps = 8 }, temp.Sub("warm-up"));
 
         Assert.NotEqual(File.ReadAllBytes(Path.Combine(temp.Sub("plain"), "metrics.csv")), File.ReadAllBytes(Path.Combine(temp.Sub("warm-up"), "metrics.csv")));
+        Assert.Contains("momentum rises from 0.85 to 0.95 over the first 8 steps",   // the config has no muon_momentum: the table's 0.95
+            File.ReadAllText(Path.Combine(temp.Sub("warm-up"), "log.txt")));
+        Assert.DoesNotContain("momentum rises", File.ReadAllText(Path.Combine(temp.Sub("plain"), "log.txt")));
     }
 
     [Theory]
