@@ -153,7 +153,7 @@ internal static class LabCommands
 
     private static Command ReportCommand()
     {
-        var directory = new Argument<string?>("dir") { Description = "A folder of runs (from run or reproduce), or a sweep directory; sweeps inside a folder get reports of their own.", Arity = ArgumentArity.ZeroOrOne };
+        var directory = new Argument<string?>("dir") { Description = "A folder of runs (from run or reproduce), or a sweep directory; a folder's report leaves out the sweeps inside it.", Arity = ArgumentArity.ZeroOrOne };
         var readme = new Option<string?>("--readme") { Description = "Also rewrite the experiments table between the verdict markers of this README.md." };
         var metric = new Option<string?>("--metric") { Description = "Sweep only: tabulate this metrics.csv metric's final value by grid point and optimizer, and plot it over the grid." };
         var x = new Option<string?>("--x") { Description = "Sweep only: the grid key on the plot's x axis (default: the first numeric one)." };
@@ -170,16 +170,6 @@ internal static class LabCommands
             }
             if (parse.GetValue(metric) is not null || parse.GetValue(x) is not null)
                 throw new LabUserException($"--metric and --x apply to a sweep directory; '{root}' holds no {SweepManifest.FileName}.");
-            var sweeps = Directory.Exists(root) ? SweepManifest.FindUnder(root) : Array.Empty<string>();
-            bool onlySweeps = sweeps.Count > 0 && ReportBuilder.FindRuns(root).Count == 0;
-            if (onlySweeps && parse.GetValue(readme) is not null)
-                throw new LabUserException($"--readme: '{root}' holds only sweeps; the README's experiments table reads a folder of experiment runs (e.g. from reproduce).");
-            foreach (var sweepDirectory in sweeps)
-            {
-                var (sweepMd, sweepHtml) = SweepReport.Build(sweepDirectory);
-                AnsiConsole.MarkupLine($"Sweep report: [bold]{Markup.Escape(sweepHtml)}[/] and {Markup.Escape(sweepMd)}");
-            }
-            if (onlySweeps) return 0;
             var (md, html) = ReportBuilder.Build(root);
             AnsiConsole.MarkupLine($"Report: [bold]{Markup.Escape(html)}[/] and {Markup.Escape(md)}");
             if (parse.GetValue(readme) is { } file)

@@ -138,14 +138,17 @@ public sealed class SweepCommandsTests : CapturedConsole
         Assert.Equal(0, Run("report", Out("sweep"), "--metric", "stable_rank"));
         Assert.Contains("| samples=256 | 2/2 | c-depth-relu2 | 2 holds | ", File.ReadAllText(Path.Combine(Out("sweep"), "report.md")));
 
-        // The folder holding the sweep and the four runs alone: the sweep gets its own report, the folder's report the four runs only.
-        File.Delete(Path.Combine(Out("sweep"), "report.md"));
+        // The folder holding the sweep and the four runs alone: its report has the four runs only and names the sweep,
+        // whose own report (built with --metric) is left as it was.
+        var sweepReport = File.ReadAllText(Path.Combine(Out("sweep"), "report.md"));
         Assert.Equal(0, Run("report", _root));
-        Assert.True(File.Exists(Path.Combine(Out("sweep"), "report.md")));
         var folder = File.ReadAllText(Path.Combine(_root, "report.md"));
         Assert.Contains("4 run(s) under", folder);
         Assert.Contains("left out of this report (their points differ in config, not only in seed): sweep;", folder);
         Assert.DoesNotContain("points/", folder);
+        Assert.Equal(sweepReport, File.ReadAllText(Path.Combine(Out("sweep"), "report.md")));
+        Assert.Equal(2, Run("report", Path.Combine(Out("sweep"), "points")));
+        Assert.Contains($"is inside the sweep '{Out("sweep")}'", Console.Output);
     }
 
     [Fact]

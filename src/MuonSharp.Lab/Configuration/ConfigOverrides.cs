@@ -151,7 +151,7 @@ public static class ConfigOverrides
             return JsonValue.Create(text);
         if (type.IsEnum)
         {
-            var names = Enum.GetNames(type).Select(n => JsonNamingPolicy.SnakeCaseLower.ConvertName(n)).ToList();
+            var names = EnumNames(type);
             var match = names.FirstOrDefault(n => string.Equals(n, text.Replace('-', '_'), StringComparison.OrdinalIgnoreCase));
             return match is not null ? JsonValue.Create(match) : throw new LabUserException(Expect($"one of {string.Join(", ", names)}"));
         }
@@ -163,4 +163,9 @@ public static class ConfigOverrides
         }
         throw new LabUserException($"Config key '{key}' has type {type.Name}, which cannot be set from the command line; use a JSON config file.");
     }
+
+    /// <summary>The values of enum <paramref name="type"/> as configs write them (snake_case).</summary>
+    /// <param name="type">An enum type of a config key.</param>
+    public static IReadOnlyList<string> EnumNames(Type type) => Enum.GetNames(type).Select(n => JsonNamingPolicy.SnakeCaseLower.ConvertName(n)).ToList();
+
 }

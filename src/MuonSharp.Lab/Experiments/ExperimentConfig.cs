@@ -70,12 +70,18 @@ public abstract record ExperimentConfig
         foreach (var problem in NeedsOneOf(CautiousWd, "cautious_wd = true", Training.OptimizerTable.WithCautiousWeightDecay)) yield return problem;
         if (CautiousWd && Training.OptimizerTable.CautiousDecays(this) is { Count: > 0 } decays && decays.All(d => d.Value == 0))
             yield return $"cautious_wd = true masks weight decay, and every decay it would mask is 0 ({string.Join(", ", decays.Select(d => $"{d.Key} = 0"))}); set one above 0";
-        if (!Enum.IsDefined(NsMethod)) yield return $"ns_method = {(int)NsMethod}: accepted are jordan_quintic, polar_express";
+        foreach (var problem in UndefinedEnumValues()) yield return problem;
         foreach (var problem in NeedsOneOf(MomentumWarmupSteps > 0, $"momentum_warmup_steps = {MomentumWarmupSteps}", Training.OptimizerTable.MuonFamily))
             yield return problem;
         foreach (var problem in NeedsOneOf(NsMethod == Optim.NewtonSchulzMethod.PolarExpress, "ns_method = polar_express", Training.OptimizerTable.MuonFamily))
             yield return problem;
     }
+
+    /// <summary>An enum key a JSON file set by number to no value of its type ("ns_method": 7): refused, naming the accepted values.</summary>
+    private IEnumerable<string> UndefinedEnumValues() =>
+        GetType().GetProperties().Where(p => p.PropertyType.IsEnum && !Enum.IsDefined(p.PropertyType, p.GetValue(this)!))
+            .Select(p => $"{System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)} = {Convert.ToInt64(p.GetValue(this), System.Globalization.CultureInfo.InvariantCulture)}: " +
+                         $"accepted are {string.Join(", ", Configuration.ConfigOverrides.EnumNames(p.PropertyType))}");
 
     /// <summary>A switch that changes only some optimizers is refused when the run has none of them: it would do nothing.</summary>
     private IEnumerable<string> NeedsOneOf(bool on, string setting, IReadOnlyList<string> changed)

@@ -12,7 +12,7 @@ namespace MuonSharp.Lab.Reports;
 /// directory under a root: a summary line and the claims table on top, the runs with their status
 /// and size, then per experiment what was run, how each claim was measured, and the plots. Runs of
 /// the same experiment (e.g. different seeds) are aggregated (<see cref="ClaimAggregation"/>). Sweeps below the
-/// root are left out and named: each has its own report (<see cref="SweepReport"/>), by grid point.
+/// root are left out and named: each is reported by its own directory (<see cref="SweepReport"/>), by grid point.
 /// </summary>
 public static class ReportBuilder
 {
@@ -36,6 +36,11 @@ public static class ReportBuilder
         if (!Directory.Exists(root)) throw new LabUserException($"'{root}' does not exist; give a folder written by 'muonsharp run' or 'muonsharp reproduce'.");
         var runs = FindRuns(root);
         var sweeps = SweepManifest.FindUnder(root);
+        // A sweep's points differ in config by design: pooled as if seeds, their claims would be averaged across the grid.
+        if (SweepManifest.IsSweep(root))
+            throw new LabUserException($"'{root}' is a sweep: its runs are grid points, not seeds of one config; its report is by grid point ('muonsharp report {root}').");
+        if (runs.Count > 1 && SweepManifest.Enclosing(root) is { } sweep)
+            throw new LabUserException($"'{root}' is inside the sweep '{sweep}': its runs are grid points, not seeds of one config; report the sweep: 'muonsharp report {sweep}'.");
         if (runs.Count == 0)
             throw new LabUserException(sweeps.Count == 0
                 ? $"No runs (config.json or summary.json) under '{root}'."
@@ -53,7 +58,7 @@ public static class ReportBuilder
     /// <param name="root">A folder.</param>
     public static IReadOnlyList<(string Directory, RunSummary Summary)> FindRuns(string root)
     {
-        var options = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3 };
+        var options = RunDirectory.Search;
         var sweeps = SweepManifest.FindUnder(root);
         return Directory.EnumerateFiles(root, "summary.json", options)
             .Concat(Directory.EnumerateFiles(root, "config.json", options))
@@ -106,7 +111,7 @@ public sealed record ReportData(string Root, IReadOnlyList<(string Directory, Ru
     /// <summary>The line naming the sweeps left out, or null when there are none.</summary>
     public string? SweepsLine() => Sweeps is not { Count: > 0 } ? null :
         $"Sweeps here, left out of this report (their points differ in config, not only in seed): " +
-        $"{string.Join(", ", Sweeps.Select(s => Path.GetRelativePath(Root, s)))}; each has its own report by grid point (muonsharp report DIR).";
+        $"{string.Join(", ", Sweeps.Select(s => Path.GetRelativePath(Root, s)))}; report each by grid point with 'muonsharp report DIR' on its directory.";
 
     /// <summary>"12 claims: 9 hold, 2 fail, 1 inconclusive" (mixed verdicts counted apart).</summary>
     public string Tally()

@@ -12,6 +12,9 @@ namespace MuonSharp.Lab.Runs;
 /// </summary>
 internal static class RunDirectory
 {
+    /// <summary>How deep below a folder reports look for run directories (and sweeps): a reproduce folder's runs, a sweep's points.</summary>
+    public static EnumerationOptions Search => new() { RecurseSubdirectories = true, MaxRecursionDepth = 3 };
+
     public const string ConfigFile = "config.json";
     public const string MetricsFile = "metrics.csv";
     public const string SummaryFile = "summary.json";

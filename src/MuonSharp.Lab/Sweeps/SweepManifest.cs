@@ -55,20 +55,32 @@ public static class SweepManifest
     /// </summary>
     /// <param name="root">A folder.</param>
     public static IReadOnlyList<string> FindUnder(string root) =>
-        Directory.EnumerateFiles(root, FileName, new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3 })
+        Directory.EnumerateFiles(root, FileName, RunDirectory.Search)
             .Select(Path.GetDirectoryName).OfType<string>()
-            .Where(d => Path.GetFullPath(d) != Path.GetFullPath(root))
+            .Where(d => FullPath(d) != FullPath(root))
             .OrderBy(d => d, StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>True when <paramref name="directory"/> lies inside one of <paramref name="sweeps"/>.</summary>
+    /// <summary>True when <paramref name="directory"/> lies inside one of <paramref name="sweeps"/> (not when it is one).</summary>
     /// <param name="directory">A folder.</param>
     /// <param name="sweeps">Sweep directories.</param>
     public static bool IsInside(string directory, IEnumerable<string> sweeps)
     {
-        var full = Path.GetFullPath(directory);
-        return sweeps.Any(s => full.StartsWith(Path.GetFullPath(s).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+        var full = FullPath(directory);
+        return sweeps.Any(s => full.StartsWith(FullPath(s) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
     }
+
+    /// <summary>The sweep directory <paramref name="directory"/> lies inside (its nearest ancestor holding a manifest), or null.</summary>
+    /// <param name="directory">A folder.</param>
+    public static string? Enclosing(string directory)
+    {
+        for (var parent = Path.GetDirectoryName(FullPath(directory)); parent is not null; parent = Path.GetDirectoryName(parent))
+            if (IsSweep(parent)) return parent;
+        return null;
+    }
+
+    /// <summary>An absolute path without a trailing separator, so "sw" and "sw/" compare equal.</summary>
+    private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     /// <summary>A config as the run's config.json holds it.</summary>
     /// <param name="config">A resolved config.</param>

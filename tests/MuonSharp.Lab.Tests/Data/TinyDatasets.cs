@@ -31,7 +31,7 @@ internal static class TinyDatasets
             WriteImages(Path.Combine(directory, dataset), train: 1000, test: 300);
         File.WriteAllText(Path.Combine(directory, "kjv.txt"), Text());
         // One per test process: left behind, every run of the suite would add 2 MB to the temporary folder.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(directory, recursive: true); } catch (IOException) { } };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(directory, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } };
         return directory;
     });
 

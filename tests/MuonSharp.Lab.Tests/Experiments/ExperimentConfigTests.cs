@@ -58,6 +58,19 @@ public sealed class ExperimentConfigTests
         Assert.Contains(expected, error.Message);
     }
 
+    [Fact]
+    public void An_enum_key_set_by_number_to_no_value_is_refused_naming_the_accepted_values()
+    {
+        using var temp = new TempDirectory();
+        var file = temp.Sub("bad.json");
+        File.WriteAllText(file, "{\"ns_method\": 7}");
+
+        var error = Assert.Throws<LabUserException>(() => ConfigOverrides.ApplyFile(Muon, file));
+
+        Assert.Contains("ns_method = 7: accepted are jordan_quintic, polar_express", error.Message);
+        Assert.Empty((Muon with { NsMethod = (Optim.NewtonSchulzMethod)1 }).Validate());
+    }
+
     [Theory]
     [InlineData("cautious_wd=true", "normuon")]   // normuon_weight_decay is read as muon_weight_decay = 0.1
     [InlineData("momentum_warmup_steps=10", "normuon")]

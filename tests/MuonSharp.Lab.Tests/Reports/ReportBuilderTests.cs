@@ -64,6 +64,21 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
+    public void A_sweep_or_a_folder_of_its_points_is_not_pooled_as_seeds_and_the_error_names_the_sweep()
+    {
+        using var temp = new TempDirectory();
+        var sweep = ToySweep.Run(temp.Sub("lr"), 1, "learning_rate=0.1,0.3");
+        var points = Path.Combine(sweep, "points");
+
+        var atSweep = Assert.Throws<LabUserException>(() => ReportBuilder.Read(sweep + Path.DirectorySeparatorChar));
+        var inside = Assert.Throws<LabUserException>(() => ReportBuilder.Read(points));
+
+        Assert.Contains("is a sweep: its runs are grid points, not seeds of one config", atSweep.Message);
+        Assert.Contains($"is inside the sweep '{sweep}'", inside.Message);
+        Assert.Single(ReportBuilder.Read(Directory.GetDirectories(points)[0]).Runs);   // one point alone is one run: nothing pooled
+    }
+
+    [Fact]
     public void A_folder_without_runs_is_a_user_error()
     {
         using var temp = new TempDirectory();

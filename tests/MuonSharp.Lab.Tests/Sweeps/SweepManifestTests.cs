@@ -61,7 +61,7 @@ public sealed class SweepManifestTests
     }
 
     [Fact]
-    public void Sweeps_are_found_below_a_folder_but_not_at_it_and_their_points_are_inside_them()
+    public void Sweeps_are_found_below_a_folder_but_not_at_it_and_their_points_are_inside_them_with_or_without_a_trailing_separator()
     {
         using var temp = new TempDirectory();
         SweepManifest.WriteOrMatch(temp.Sub(Path.Combine("b", "deep")), Points("0.1"));
@@ -69,6 +69,9 @@ public sealed class SweepManifestTests
 
         Assert.Equal(new[] { temp.Sub("a"), temp.Sub(Path.Combine("b", "deep")) }, SweepManifest.FindUnder(temp.Path));
         Assert.Empty(SweepManifest.FindUnder(temp.Sub("a")));
+        Assert.Empty(SweepManifest.FindUnder(temp.Sub("a") + Path.DirectorySeparatorChar));
+        Assert.Equal(Path.GetFullPath(temp.Sub("a")), SweepManifest.Enclosing(Path.Combine(temp.Sub("a"), "points", "000-toy")));
+        Assert.Null(SweepManifest.Enclosing(temp.Sub("a")));
         Assert.True(SweepManifest.IsInside(Path.Combine(temp.Sub("a"), "points", "000-toy"), new[] { temp.Sub("a") }));
         Assert.False(SweepManifest.IsInside(temp.Sub("a"), new[] { temp.Sub("a") }));
         Assert.False(SweepManifest.IsInside(temp.Sub("ab"), new[] { temp.Sub("a") }));
