@@ -170,6 +170,7 @@ internal static class LabCommands
             }
             if (parse.GetValue(metric) is not null || parse.GetValue(x) is not null)
                 throw new LabUserException($"--metric and --x apply to a sweep directory; '{root}' holds no {SweepManifest.FileName}.");
+            if (parse.GetValue(readme) is { } readmeFile) ReadmeTable.Check(readmeFile);   // before anything is written
             var (md, html) = ReportBuilder.Build(root);
             AnsiConsole.MarkupLine($"Report: [bold]{Markup.Escape(html)}[/] and {Markup.Escape(md)}");
             if (parse.GetValue(readme) is { } file)

@@ -108,6 +108,25 @@ public sealed class LabCommandsTests : CapturedConsole
     }
 
     [Fact]
+    public void Report_with_a_readme_without_markers_refuses_before_writing_the_report()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"muonsharp-readme-{Guid.NewGuid():N}");
+        try
+        {
+            Assert.Equal(0, Run("run", "stable-rank-init", "--quick", "--seeds", "1", "--out", Path.Combine(folder, "run")));
+            var readme = Path.Combine(folder, "README.md");
+            File.WriteAllText(readme, "# no markers\n");
+
+            Assert.Equal(2, Run("report", folder, "--readme", readme));
+
+            Assert.Contains("has no '<!-- verdicts:begin", Console.Output);
+            Assert.False(File.Exists(Path.Combine(folder, "report.md")));
+            Assert.Equal("# no markers\n", File.ReadAllText(readme));
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
     public void List_succeeds()
     {
         Assert.Equal(0, Run("list"));

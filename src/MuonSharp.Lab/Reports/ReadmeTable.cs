@@ -46,6 +46,20 @@ public static class ReadmeTable
     /// <param name="table">The generated Markdown.</param>
     public static void Replace(string readmePath, string table)
     {
+        var (text, begin, end) = Locate(readmePath);
+        var updated = text[..(begin + Begin.Length)] + "\n" + table + text[end..];
+        Runs.AtomicFile.WriteAllText(readmePath, updated);
+    }
+
+    /// <summary>
+    /// Throws the <see cref="LabUserException"/> <see cref="Replace"/> would (unreadable, no marker pair) without writing
+    /// anything: a command checks its <c>--readme</c> before it writes its reports.
+    /// </summary>
+    /// <param name="readmePath">README.md.</param>
+    public static void Check(string readmePath) => Locate(readmePath);
+
+    private static (string Text, int Begin, int End) Locate(string readmePath)
+    {
         string text;
         try { text = File.ReadAllText(readmePath); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -55,7 +69,6 @@ public static class ReadmeTable
         int begin = text.IndexOf(Begin, StringComparison.Ordinal), end = text.IndexOf(End, StringComparison.Ordinal);
         if (begin < 0 || end < begin)
             throw new LabUserException($"--readme '{readmePath}' has no '{Begin}' … '{End}' pair of lines to replace between; add them where the table goes.");
-        var updated = text[..(begin + Begin.Length)] + "\n" + table + text[end..];
-        Runs.AtomicFile.WriteAllText(readmePath, updated);
+        return (text, begin, end);
     }
 }
