@@ -48,12 +48,14 @@ public sealed class BenchmarkConfig : ManualConfig
     }
 }
 
-/// <summary>Runs a class with <see cref="BenchmarkConfig.Short"/>, optionally with more measured iterations.</summary>
+/// <summary>Runs a class with <see cref="BenchmarkConfig.Short"/>, optionally with more iterations.</summary>
 /// <param name="iterationCount">Measured iterations: ShortRun's 3 unless a class's calls are cheap enough
 /// to afford more chances of catching a quiet moment on a shared machine.</param>
+/// <param name="warmupCount">Warm-up iterations: ShortRun's 3 unless a class's first benchmarks of a
+/// parameter set pay a cost three do not absorb.</param>
 [AttributeUsage(AttributeTargets.Class)]
-public sealed class ShortInProcessJobAttribute(int iterationCount = 3)
-    : BenchmarkDotNet.Attributes.JobConfigBaseAttribute(BenchmarkConfig.Short.WithIterationCount(iterationCount))
+public sealed class ShortInProcessJobAttribute(int iterationCount = 3, int warmupCount = 3)
+    : BenchmarkDotNet.Attributes.JobConfigBaseAttribute(BenchmarkConfig.Short.WithIterationCount(iterationCount).WithWarmupCount(warmupCount))
 {
 }
 

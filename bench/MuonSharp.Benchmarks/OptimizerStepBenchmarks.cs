@@ -16,7 +16,7 @@ namespace MuonSharp.Benchmarks;
 /// a call takes well under a second except Shampoo's (about 3 s), and the step model compares three
 /// of these rows, so each needs its quiet moment.
 /// </summary>
-[ShortInProcessJob(iterationCount: 7)]
+[ShortInProcessJob(iterationCount: 7, warmupCount: 10)]
 public class OptimizerStepBenchmarks
 {
     /// <summary>Steps per call: one full period of Shampoo's default <c>precondition_frequency</c>.</summary>
