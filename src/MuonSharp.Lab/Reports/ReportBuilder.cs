@@ -34,8 +34,8 @@ public static class ReportBuilder
     {
         if (File.Exists(root)) throw new LabUserException($"'{root}' is a file; give the folder written by 'muonsharp run' or 'muonsharp reproduce'.");
         if (!Directory.Exists(root)) throw new LabUserException($"'{root}' does not exist; give a folder written by 'muonsharp run' or 'muonsharp reproduce'.");
-        var runs = FindRuns(root);
         var sweeps = SweepManifest.FindUnder(root);
+        var runs = RunsOutside(root, sweeps);
         // A sweep's points differ in config by design: pooled as if seeds, their claims would be averaged across the grid.
         if (SweepManifest.IsSweep(root))
             throw new LabUserException($"'{root}' is a sweep: its runs are grid points, not seeds of one config; its report is by grid point ('muonsharp report {root}').");
@@ -56,17 +56,18 @@ public static class ReportBuilder
     /// (<see cref="SweepManifest.FindUnder"/>).
     /// </summary>
     /// <param name="root">A folder.</param>
-    public static IReadOnlyList<(string Directory, RunSummary Summary)> FindRuns(string root)
+    public static IReadOnlyList<(string Directory, RunSummary Summary)> FindRuns(string root) => RunsOutside(root, SweepManifest.FindUnder(root));
+
+    private static IReadOnlyList<(string Directory, RunSummary Summary)> RunsOutside(string root, IReadOnlyList<string> sweeps)
     {
         var options = RunDirectory.Search;
-        var sweeps = SweepManifest.FindUnder(root);
-        return Directory.EnumerateFiles(root, "summary.json", options)
-            .Concat(Directory.EnumerateFiles(root, "config.json", options))
+        return Directory.EnumerateFiles(root, RunDirectory.SummaryFile, options)
+            .Concat(Directory.EnumerateFiles(root, RunDirectory.ConfigFile, options))
             .Select(Path.GetDirectoryName).OfType<string>()
-            .Where(d => !SweepManifest.IsInside(d, sweeps))
             .Distinct(StringComparer.Ordinal)
+            .Where(d => !SweepManifest.IsInside(d, sweeps))
             .OrderBy(d => d, StringComparer.Ordinal)
-            .Select(d => (d, File.Exists(Path.Combine(d, "summary.json")) ? LabRunner.ReadSummary(d) : FromConfig(d)))
+            .Select(d => (d, File.Exists(Path.Combine(d, RunDirectory.SummaryFile)) ? LabRunner.ReadSummary(d) : FromConfig(d)))
             .ToList();
     }
 
